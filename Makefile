@@ -1,0 +1,73 @@
+# The front door. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+YTC := $(BIN)/ytc-release
+PART ?= patch
+PYTEST_ARGS ?=
+
+# Create or refresh the venv when it is missing or older than a pyproject.toml.
+$(STAMP): pyproject.toml common/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./common
+	@touch $(STAMP)
+
+.PHONY: help venv test test-common lint build release dry-run bump status check \
+        index-up index-down index-status images bench clean
+
+help: ## list every target with one line
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-14s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## create or refresh .venv (tooling, test dependencies, common/ editable)
+
+test: $(STAMP) ## run the whole test suite (needs redis-server on PATH; .ci/run installs it)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-common: $(STAMP) ## run only the tests of the ytcaption-common library
+	$(BIN)/pytest tests/common -q
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+build: $(STAMP) ## build wheel + sdist of common/ into dist/ (reproducible) and check them
+	$(YTC) build
+
+release: $(STAMP) ## build, check, publish, verify and pin ytcaption-common (embedded index if none configured)
+	$(YTC) release
+
+dry-run: $(STAMP) ## show what `make release` would do, changing nothing
+	$(YTC) release --dry-run
+
+bump: $(STAMP) ## bump the version (PART=patch|minor|major|X.Y.Z) and open a CHANGELOG entry
+	$(YTC) bump $(PART)
+
+status: $(STAMP) ## source version, versions on the index, each service's pin
+	$(YTC) status
+
+check: $(STAMP) ## no copied common, pins exist on the index, safe installs, hadolint, workflow linters
+	$(YTC) check
+
+index-up: $(STAMP) ## start the embedded index on 127.0.0.1 (port YTC_INDEX_PORT, default 8080)
+	$(YTC) index up
+
+index-down: $(STAMP) ## stop the embedded index
+	$(YTC) index down
+
+index-status: $(STAMP) ## URL, pid, number of files and health of the embedded index
+	$(YTC) index status
+
+images: $(STAMP) ## build every service image with podman from the index and health-check it
+	$(BIN)/python -m release.images
+
+bench: $(STAMP) ## benchmark the index (stock pypiserver vs ours vs nginx) and pip install times
+	$(BIN)/python -m release.bench
+
+clean: ## remove build output and caches (keeps .venv and the index's data)
+	rm -rf dist build .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -1,0 +1,5 @@
+"""Settings each service subclasses."""
+
+from ytcaption_common.config_utils.settings import BaseServiceSettings
+
+__all__ = ["BaseServiceSettings"]

@@ -1,0 +1,1 @@
+"""Release tooling for ytcaption-common: build, check, publish, verify, pin."""

@@ -1,0 +1,76 @@
+"""What must hold for a built distribution before it may be published:
+`twine check --strict`, and a wheel holding only the library and its metadata."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+from release.building import Artifact
+from release.errors import CheckError
+from release.paths import DIST_NAME, IMPORT_NAME
+from release.proc import run, tail
+
+_FORBIDDEN_PARTS = ("__pycache__", "tests", "test", ".pytest_cache")
+_FORBIDDEN_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp")
+
+
+def declared_metadata(common_dir: Path) -> tuple[str, list[str]]:
+    """requires-python and dependencies as pyproject.toml declares them."""
+    project = tomllib.loads((common_dir / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return project["requires-python"], list(project.get("dependencies", []))
+
+
+def wheel_problems(wheel: Path, version: str, requires_python: str, dependencies: list[str]) -> list[str]:
+    problems: list[str] = []
+    dist_info = f"{IMPORT_NAME}-{version}.dist-info/"
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        for name in names:
+            parts = name.split("/")
+            if not (name.startswith(f"{IMPORT_NAME}/") or name.startswith(dist_info)):
+                problems.append(f"stray file outside {IMPORT_NAME}/ and its dist-info: {name}")
+            if any(p in _FORBIDDEN_PARTS for p in parts[:-1]) or name.endswith(_FORBIDDEN_SUFFIXES):
+                problems.append(f"tests or caches must not ship: {name}")
+        if f"{IMPORT_NAME}/py.typed" not in names:
+            problems.append(f"{IMPORT_NAME}/py.typed is missing (type checkers would ignore the hints)")
+        if dist_info + "METADATA" not in names:
+            return [*problems, f"{dist_info}METADATA is missing"]
+        meta = Parser().parsestr(zf.read(dist_info + "METADATA").decode("utf-8"))
+    if meta["Name"] != DIST_NAME:
+        problems.append(f"metadata Name is {meta['Name']!r}, expected {DIST_NAME!r}")
+    if meta["Version"] != version:
+        problems.append(f"metadata Version is {meta['Version']!r}, expected {version!r}")
+    if meta["Requires-Python"] != requires_python:
+        problems.append(f"metadata Requires-Python is {meta['Requires-Python']!r}, expected {requires_python!r}")
+    shipped = {str(Requirement(r)) for r in meta.get_all("Requires-Dist") or []}
+    declared = {str(Requirement(r)) for r in dependencies}
+    if shipped != declared:
+        problems.append(f"metadata Requires-Dist {sorted(shipped)} differs from pyproject {sorted(declared)}")
+    return problems
+
+
+def check_wheel(wheel: Path, version: str, common_dir: Path) -> None:
+    requires_python, dependencies = declared_metadata(common_dir)
+    problems = wheel_problems(wheel, version, requires_python, dependencies)
+    if problems:
+        raise CheckError(f"{wheel.name} failed the content check:\n" + "\n".join(f"    - {p}" for p in problems))
+
+
+def twine_check(artifacts: list[Artifact]) -> None:
+    result = run([sys.executable, "-m", "twine", "check", "--strict", *(a.path for a in artifacts)])
+    if result.returncode != 0:
+        raise CheckError(f"`twine check --strict` rejected the build:\n{tail(result.stdout)}")
+
+
+def check_artifacts(artifacts: list[Artifact], version: str, common_dir: Path) -> None:
+    twine_check(artifacts)
+    wheels = [a for a in artifacts if a.name.endswith(".whl")]
+    if len(wheels) != 1:
+        raise CheckError(f"expected exactly one wheel, found {[a.name for a in wheels]}")
+    check_wheel(wheels[0].path, version, common_dir)
