@@ -1,0 +1,3 @@
+from ytc_index.server import main
+
+main()

@@ -1,0 +1,67 @@
+"""The WSGI application: pypiserver's HTTP API with our backend, a guard that
+never sends a private name upstream, and cached authentication."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pypiserver
+from pypiserver.backend import BackendProxy
+from pypiserver.config import Config
+
+from ytc_index.auth import cached_auther
+from ytc_index.backend import FreshFileBackend
+from ytc_index.registry import PrivateNames
+from ytc_index.settings import IndexSettings
+
+_SIMPLE_PROJECT = re.compile(r"^/simple/(?P<name>[^/]+)/?$")
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class PrivateNameGuard:
+    """Answers 404 (never a redirect upstream) for a private name without files."""
+
+    def __init__(self, app: WSGIApp, backend: FreshFileBackend, names: PrivateNames) -> None:
+        self.app = app
+        self.backend = backend
+        self.names = names
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        match = _SIMPLE_PROJECT.match(environ.get("PATH_INFO", ""))
+        if match and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            name = match["name"]
+            if not self.backend.find_project_packages(name) and self.names.is_private(name):
+                body = (
+                    f"Not Found: {name} is a private project with no files on this index; "
+                    "it is never looked up upstream.\n"
+                ).encode()
+                start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+                return [body]
+        return self.app(environ, start_response)
+
+
+def create_app(settings: IndexSettings | None = None) -> WSGIApp:
+    settings = settings or IndexSettings.from_env()
+    settings.validate()
+    settings.packages.mkdir(parents=True, exist_ok=True)
+    config = Config.default_with_overrides(
+        roots=[settings.packages.resolve()],
+        authenticate=list(settings.authenticate),
+        password_file=str(settings.htpasswd) if settings.htpasswd else ".",
+        auther=cached_auther(settings.htpasswd) if settings.htpasswd else None,
+        fallback_url=settings.fallback_url,
+        disable_fallback=False,
+        overwrite=False,
+        hash_algo="sha256",
+        health_endpoint="/health",
+        host=settings.host,
+        port=settings.port,
+    )
+    names = PrivateNames(settings.packages.resolve(), settings.reserved)
+    backend = FreshFileBackend(config, settings.packages, names)
+    config.backend = BackendProxy(backend)
+    bottle_app = pypiserver.setup_routes_from_config(pypiserver.app_from_config(config), config)
+    return PrivateNameGuard(bottle_app, backend, names)

@@ -1,0 +1,196 @@
+"""A pypiserver backend that stays fresh in every worker and writes atomically.
+
+Stock pypiserver 2.4.2 either rescans the whole directory on every request
+(simple-dir) or relies on a watchdog observer that read-only opens invalidate
+and that, started before gunicorn forks, never informs the workers.
+
+Here each request costs one stat() per package directory: the listing is
+rebuilt only when a directory's mtime moved (a file was created, deleted or
+renamed in it). File digests are cached by (mtime, size), so an in-place
+write is seen too. Uploads go to a hidden temp file in the same directory,
+are fsynced, then linked into place: a partial upload is never listed, and
+link() refuses to replace an existing file even when two uploads race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from pypiserver.backend import Backend
+from pypiserver.bottle_wrapper import HTTPError
+from pypiserver.core import PkgFile
+from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, normalize_pkgname
+
+from ytc_index.registry import PrivateNames
+
+TEMP_PREFIX = ".upload-"
+TEMP_SUFFIX = ".part"
+# A directory changed less than this long before a scan may change again within
+# the same mtime tick; such a listing is rebuilt on the next request.
+_RACY_NS = 100_000_000
+
+
+@dataclass
+class _Listing:
+    stamps: dict[str, int]
+    stable: bool
+    packages: list[PkgFile]
+    by_project: dict[str, list[PkgFile]]
+    by_name: dict[str, PkgFile]
+
+
+def _scan(root: Path) -> _Listing:
+    scan_started = time.time_ns()
+    stamps: dict[str, int] = {}
+    packages: list[PkgFile] = []
+    root_str = str(root)
+    stack = [root_str]
+    while stack:
+        directory = stack.pop()
+        stamps[directory] = os.stat(directory).st_mtime_ns
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if not is_listed_path(entry.name):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                guessed = guess_pkgname_and_version(entry.name)
+                if guessed is None or not entry.is_file():
+                    continue
+                name, version = guessed
+                packages.append(
+                    PkgFile(
+                        pkgname=name,
+                        version=version,
+                        fn=entry.path,
+                        root=root_str,
+                        relfn=entry.path[len(root_str) + 1 :],
+                    )
+                )
+    by_project: dict[str, list[PkgFile]] = {}
+    for pkg in packages:
+        by_project.setdefault(pkg.pkgname_norm, []).append(pkg)
+    stable = all(scan_started - mtime > _RACY_NS for mtime in stamps.values())
+    return _Listing(stamps, stable, packages, by_project, {os.path.basename(p.fn): p for p in packages})
+
+
+def _unchanged(listing: _Listing) -> bool:
+    try:
+        return all(os.stat(d).st_mtime_ns == m for d, m in listing.stamps.items())
+    except FileNotFoundError:
+        return False
+
+
+class FreshFileBackend(Backend):
+    def __init__(self, config: object, root: Path, names: PrivateNames) -> None:
+        super().__init__(config)  # type: ignore[arg-type]
+        self.root = root.resolve()
+        self.names = names
+        self._lock = threading.Lock()
+        self._listing: _Listing | None = None
+        self._digests: dict[str, tuple[int, int, str]] = {}
+
+    # -- reading -----------------------------------------------------------
+    def _current(self) -> _Listing:
+        listing = self._listing
+        if listing is not None and listing.stable and _unchanged(listing):
+            return listing
+        with self._lock:
+            listing = self._listing
+            if listing is None or not listing.stable or not _unchanged(listing):
+                listing = _scan(self.root)
+                self._listing = listing
+                # Anything ever listed stays private, also files an operator copied in.
+                self.names.record(listing.by_project)
+        return listing
+
+    def get_all_packages(self) -> Iterable[PkgFile]:
+        return self._current().packages
+
+    def find_project_packages(self, project: str) -> Iterable[PkgFile]:
+        return self._current().by_project.get(normalize_pkgname(project), [])
+
+    def find_version(self, name: str, version: str) -> Iterable[PkgFile]:
+        return [p for p in self.find_project_packages(name) if p.version == version]
+
+    def get_projects(self) -> Iterable[str]:
+        return self._current().by_project.keys()
+
+    def package_count(self) -> int:
+        return len(self._current().packages)
+
+    def exists(self, filename: str) -> bool:
+        return filename in self._current().by_name or (self.root / filename).exists()
+
+    def digest(self, pkg: PkgFile) -> str | None:
+        if self.hash_algo is None or pkg.fn is None:
+            return None
+        try:
+            st = os.stat(pkg.fn)
+        except FileNotFoundError:
+            return None
+        cached = self._digests.get(pkg.fn)
+        if cached and cached[0] == st.st_mtime_ns and cached[1] == st.st_size:
+            return cached[2]
+        digester = hashlib.new(self.hash_algo)
+        with open(pkg.fn, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digester.update(block)
+        value = f"{self.hash_algo}={digester.hexdigest()}"
+        self._digests[pkg.fn] = (st.st_mtime_ns, st.st_size, value)
+        return value
+
+    # -- writing -----------------------------------------------------------
+    def add_package(self, filename: str, stream: BinaryIO) -> None:
+        guessed = guess_pkgname_and_version(filename)
+        if guessed is not None:
+            self.names.record([guessed[0]])
+        write_atomically(self.root, filename, stream)
+
+    def remove_package(self, pkg: PkgFile) -> None:
+        if pkg.fn is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(pkg.fn)
+
+
+def write_atomically(root: Path, filename: str, stream: BinaryIO) -> None:
+    """temp file in the same directory -> fsync -> link into place (never replaces)."""
+    offset = stream.tell()
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=root)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        try:
+            os.link(tmp, root / filename)
+        except FileExistsError:
+            raise HTTPError(409, f"Package {filename!r} already exists! Files are never replaced.") from None
+        dir_fd = os.open(root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        stream.seek(offset)
+        os.unlink(tmp)
+
+
+def remove_stale_uploads(root: Path) -> list[Path]:
+    """Temp files left by an upload interrupted by a crash (call before workers start)."""
+    stale = [p for p in root.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
