@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from release.errors import ReleaseError
 from release.paths import layout
@@ -28,12 +29,162 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from release.flow import release, summary
+
+    report = Reporter()
+    outcome = release(layout(), report, dry_run=args.dry_run, repository=args.repository, skip_tests=args.skip_tests)
+    summary(report, outcome)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from release.publishing import publish_built
+
+    report = Reporter()
+    publish_built(layout(), report, repository=args.repository, version=args.version)
+    return 0
+
+
+def cmd_bump(args: argparse.Namespace) -> int:
+    from release.bumping import bump
+
+    old, new = bump(layout(), args.part)
+    print(f"version {old} -> {new}; CHANGELOG entry opened for {new}: describe the change before releasing")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from release.status import show_status
+
+    return show_status(layout(), Reporter(), args.repository)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from release.checks import run_checks
+
+    return run_checks(layout(), Reporter(), repository=args.repository, tools=not args.no_tools)
+
+
+def _embedded():  # type: ignore[no-untyped-def]
+    from release.embedded import EmbeddedIndex
+
+    return EmbeddedIndex(layout().index_home)
+
+
+def cmd_index_up(args: argparse.Namespace) -> int:
+    url, started = _embedded().up()
+    print(f"embedded index {'started' if started else 'already running'} at {url}")
+    return 0
+
+
+def cmd_index_down(args: argparse.Namespace) -> int:
+    print("embedded index stopped" if _embedded().down() else "embedded index was not running")
+    return 0
+
+
+def cmd_index_status(args: argparse.Namespace) -> int:
+    from release.embedded import healthy
+
+    index = _embedded()
+    record = index.running()
+    print(f"packages: {index.packages} ({index.file_count()} files)")
+    if record is None:
+        print("status:   not running (`make index-up` starts it)")
+        return 3
+    url = str(record["url"])
+    health = "ok" if healthy(url) else "NOT ANSWERING"
+    print(f"url:      {url}\npid:      {record['pid']}\nhealth:   {health}\nlog:      {index.log_file}")
+    return 0 if health == "ok" else 1
+
+
+def _htpasswd(args: argparse.Namespace) -> Path:
+    return Path(args.htpasswd) if args.htpasswd else _embedded().htpasswd
+
+
+def cmd_add_user(args: argparse.Namespace) -> int:
+    from release.accounts import generate_password, set_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        generated = False
+    else:
+        password, generated = generate_password(), True
+    set_user(_htpasswd(args), args.name, password)
+    if generated:
+        # Shown once, on purpose: the only place the generated password ever appears.
+        print(f"user {args.name} created; password (shown once, store it now): {password}")
+    else:
+        print(f"user {args.name} set")
+    return 0
+
+
+def cmd_remove_user(args: argparse.Namespace) -> int:
+    from release.accounts import remove_user
+
+    remove_user(_htpasswd(args), args.name)
+    print(f"user {args.name} removed")
+    return 0
+
+
+def cmd_list_users(args: argparse.Namespace) -> int:
+    from release.accounts import list_users
+
+    for name in list_users(_htpasswd(args)):
+        print(name)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ytc-release", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("build", help="build wheel + sdist of common/ into dist/ and check them").set_defaults(
-        func=cmd_build
+    repo_help = "a repository of ~/.pypirc (as twine's --repository); default: TWINE_* or the embedded index"
+
+    p = sub.add_parser("build", help="build wheel + sdist of common/ into dist/ and check them")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("release", help="preflight, build, check, publish, verify, pin")
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
+    p.add_argument("--repository", help=repo_help)
+    p.add_argument("--skip-tests", action="store_true", help="do not run the tests of common in preflight")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("publish", help="publish the files already in dist/ (CI's publish job), then verify")
+    p.add_argument("--repository", help=repo_help)
+    p.add_argument("--version", help="the version whose files to publish (default: the source version)")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("bump", help="bump the version and open a CHANGELOG entry")
+    p.add_argument("part", help="patch, minor, major or an explicit X.Y.Z")
+    p.set_defaults(func=cmd_bump)
+
+    p = sub.add_parser("status", help="source version, versions on the index, pins")
+    p.add_argument("--repository", help=repo_help)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("check", help="no copied common, pins on the index, safe install config, linters")
+    p.add_argument("--repository", help=repo_help)
+    p.add_argument("--no-tools", action="store_true", help="skip hadolint/actionlint/zizmor")
+    p.set_defaults(func=cmd_check)
+
+    index = sub.add_parser("index", help="the embedded index and its accounts").add_subparsers(
+        dest="index_command", required=True, metavar="ACTION"
     )
+    index.add_parser("up", help="start the embedded index").set_defaults(func=cmd_index_up)
+    index.add_parser("down", help="stop the embedded index").set_defaults(func=cmd_index_down)
+    index.add_parser("status", help="url, pid, files, health").set_defaults(func=cmd_index_status)
+    for name, func, helptext in (
+        ("add-user", cmd_add_user, "create or reset an account (generates a password unless --password-stdin)"),
+        ("remove-user", cmd_remove_user, "delete an account"),
+        ("list-users", cmd_list_users, "list the accounts"),
+    ):
+        p = index.add_parser(name, help=helptext)
+        if name != "list-users":
+            p.add_argument("name")
+        if name == "add-user":
+            p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+        p.add_argument("--htpasswd", help="the htpasswd file (default: index/auth/htpasswd)")
+        p.set_defaults(func=func)
     return parser
 
 

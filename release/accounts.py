@@ -1,0 +1,59 @@
+"""Index accounts in an htpasswd file (bcrypt, through passlib)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from passlib.apache import HtpasswdFile
+
+from release.errors import AccountError
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _open(htpasswd: Path, create: bool = False) -> HtpasswdFile:
+    if not htpasswd.is_file():
+        if not create:
+            raise AccountError(f"no htpasswd file at {htpasswd}", "run `make index-up` once to create it")
+        htpasswd.parent.mkdir(parents=True, exist_ok=True)
+        return HtpasswdFile(str(htpasswd), new=True, default_scheme="bcrypt")
+    return HtpasswdFile(str(htpasswd), default_scheme="bcrypt")
+
+
+def _save(users: HtpasswdFile, htpasswd: Path) -> None:
+    # Write beside and rename, so the server never reads a half-written file.
+    tmp = htpasswd.with_suffix(".tmp")
+    users.save(str(tmp))
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, htpasswd)
+
+
+def set_user(htpasswd: Path, name: str, password: str) -> None:
+    if not name or ":" in name or name.strip() != name:
+        raise AccountError(f"invalid user name {name!r}", "use a name without ':' or surrounding spaces")
+    if len(password) < 12:
+        raise AccountError("the password is shorter than 12 characters", "choose a longer password")
+    if len(password.encode()) > 72:
+        raise AccountError("the password is longer than 72 bytes (bcrypt ignores the rest)", "choose a shorter one")
+    users = _open(htpasswd, create=True)
+    users.set_password(name, password)
+    _save(users, htpasswd)
+
+
+def remove_user(htpasswd: Path, name: str) -> None:
+    users = _open(htpasswd)
+    if not users.delete(name):
+        raise AccountError(f"there is no user {name!r} in {htpasswd}")
+    _save(users, htpasswd)
+
+
+def list_users(htpasswd: Path) -> list[str]:
+    return sorted(_open(htpasswd).users())
+
+
+def check_user(htpasswd: Path, name: str, password: str) -> bool:
+    return bool(_open(htpasswd).check_password(name, password))
