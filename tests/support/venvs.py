@@ -15,7 +15,9 @@ def make_venv(path: Path) -> Path:
     return path / "bin" / "python"
 
 
-def pip(python: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def pip(
+    python: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(python), "-m", "pip", *args],
         env=env if env is not None else clean_pip_env(),

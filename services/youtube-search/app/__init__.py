@@ -1,0 +1,1 @@
+"""The youtube-search service."""
