@@ -33,10 +33,12 @@ def sha256_of(path: Path) -> str:
 
 
 def source_date_epoch(root: Path) -> str:
-    """The last commit's time: the same commit always gives the same timestamps."""
+    """The time of the last commit that touched common/: the same library source
+    always gives the same bytes, and a commit elsewhere (a pin, a service, the
+    docs) does not turn a published version into a "different" build."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return os.environ["SOURCE_DATE_EPOCH"]
-    result = run(["git", "-C", root, "log", "-1", "--format=%ct"])
+    result = run(["git", "-C", root, "log", "-1", "--format=%ct", "--", "common"])
     epoch = result.stdout.strip()
     if result.returncode != 0 or not epoch.isdigit():
         raise BuildError(

@@ -107,10 +107,7 @@ class EmbeddedIndex:
             if self.pid_file.exists():
                 self.pid_file.unlink()
             return None
-        pid = int(record["pid"])  # type: ignore[arg-type]
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(int(record["pid"])):  # type: ignore[arg-type]
             self.pid_file.unlink(missing_ok=True)
             return None
         return record

@@ -23,3 +23,12 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def live_index(tmp_path: Path):
+    from tests.support.index import start_index
+
+    live = start_index(tmp_path / "index")
+    yield live
+    live.stop()

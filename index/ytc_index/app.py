@@ -3,6 +3,7 @@ never sends a private name upstream, and cached authentication."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -28,6 +29,8 @@ class PrivateNameGuard:
         self.app = app
         self.backend = backend
         self.names = names
+        # Which worker answered: lets operators (and tests) see that every worker is fresh.
+        self.worker_header = ("X-Index-Worker", str(os.getpid()))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         match = _SIMPLE_PROJECT.match(environ.get("PATH_INFO", ""))
@@ -38,9 +41,17 @@ class PrivateNameGuard:
                     f"Not Found: {name} is a private project with no files on this index; "
                     "it is never looked up upstream.\n"
                 ).encode()
-                start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+                start_response(
+                    "404 Not Found",
+                    [("Content-Type", "text/plain"), ("Content-Length", str(len(body))), self.worker_header],
+                )
                 return [body]
-        return self.app(environ, start_response)
+
+        def with_worker(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append(self.worker_header)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, with_worker)
 
 
 def create_app(settings: IndexSettings | None = None) -> WSGIApp:

@@ -96,6 +96,7 @@ class FreshFileBackend(Backend):
         super().__init__(config)  # type: ignore[arg-type]
         self.root = root.resolve()
         self.names = names
+        names.ensure_file()
         self._lock = threading.Lock()
         self._listing: _Listing | None = None
         self._digests: dict[str, tuple[int, int, str]] = {}

@@ -25,6 +25,12 @@ class PrivateNames:
         self._names: set[str] = set()
         self._mtime_ns: int | None = None
 
+    def ensure_file(self) -> None:
+        """Create the (empty) registry up front, so its creation is not a change
+        in the package directory that forces a rescan later."""
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.close(fd)
+
     def _reload(self) -> None:
         try:
             st = self.path.stat()
