@@ -1,0 +1,222 @@
+"""`ytc-release release` end to end against a live embedded index: the happy
+path, the no-op, a bump, and every failure leaving pins and index as they were."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from release.building import sha256_of
+from release.index_client import project_files
+from release.target import embedded_target
+from tests.support.index import make_wheel, twine_upload
+from tests.support.net import free_port
+from tests.support.venvs import make_venv, pip, run_python
+from tests.support.workspace import Workspace, make_workspace
+
+
+@pytest.fixture
+def ws(repo_root: Path, tmp_path: Path):
+    workspace = make_workspace(repo_root, tmp_path)
+    yield workspace
+    workspace.index.down()
+    password = _password(workspace)
+    for output in workspace.outputs:  # no secret in any output, whatever the test did
+        assert password is None or password not in output
+
+
+def _password(ws: Workspace) -> str | None:
+    return ws.index.credentials()[2] if ws.index.pypirc.exists() else None
+
+
+def files_on_index(ws: Workspace) -> dict[str, str | None]:
+    return {f.filename: f.sha256 for f in project_files(embedded_target(ws.index), "ytcaption-common")}
+
+
+def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws: Workspace, tmp_path: Path) -> None:
+    first = ws.ytc("release", "--skip-tests")
+    assert first.returncode == 0, first.stdout + first.stderr
+    for step in ("preflight", "build", "check", "publish", "verify", "pin"):
+        assert re.search(rf"<== {step}: ok \(\d+\.\d+s\)", first.stdout)
+    on_index = files_on_index(ws)
+    built = {p.name: sha256_of(p) for p in (ws.root / "dist").iterdir()}
+    assert on_index == built and len(built) == 2
+    assert all("ytcaption-common==1.0.0\n" in text for text in ws.requirements().values())
+
+    again = ws.ytc("release", "--skip-tests")
+    assert again.returncode == 0
+    assert "already on the index with identical files" in again.stdout and "uploaded:" not in again.stdout
+    assert files_on_index(ws) == on_index
+
+    before = ws.requirements()
+    bump = ws.ytc("bump", "patch")
+    assert bump.returncode == 0 and "1.0.0 -> 1.0.1" in bump.stdout
+    assert "## [1.0.1]" in (ws.root / "common/CHANGELOG.md").read_text()
+    ws.commit_all("bump 1.0.1")
+    third = ws.ytc("release", "--skip-tests")
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "1.0.0 -> 1.0.1" in third.stdout
+    after = ws.requirements()
+    for service, text in after.items():
+        assert text == before[service].replace("ytcaption-common==1.0.0", "ytcaption-common==1.0.1")
+    assert {n for n in files_on_index(ws)} >= {"ytcaption_common-1.0.0-py3-none-any.whl",
+                                              "ytcaption_common-1.0.1-py3-none-any.whl"}
+
+    # Old versions stay installable: that is what a rollback pins.
+    python = make_venv(tmp_path / "old")
+    index_url = embedded_target(ws.index).simple_url
+    pip(python, "install", "--quiet", "--no-deps", "--index-url", index_url, "ytcaption-common==1.0.0")
+    assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == "1.0.0"
+
+    status = ws.ytc("status")
+    assert status.returncode == 0 and "1.0.0, 1.0.1" in status.stdout
+
+
+def test_held_service_keeps_its_pin(ws: Workspace) -> None:
+    req = ws.root / "services/youtube-search/requirements.txt"
+    req.write_text(req.read_text().replace("ytcaption-common==1.0.0", "ytcaption-common==1.0.0  # ytc: hold"))
+    assert ws.ytc("bump", "minor").returncode == 0
+    ws.commit_all("1.1.0 with youtube-search held")
+    result = ws.ytc("release", "--skip-tests")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "services/youtube-search stays on 1.0.0" in result.stdout
+    reqs = ws.requirements()
+    assert "ytcaption-common==1.0.0  # ytc: hold" in reqs["services/youtube-search"]
+    assert "ytcaption-common==1.1.0" in reqs["orchestrator"]
+
+
+def _unchanged(ws: Workspace, before: dict[str, str]) -> None:
+    assert ws.requirements() == before
+    assert ws.git("status", "--porcelain", "--", "orchestrator", "services") == ""
+
+
+def test_index_down_is_a_clear_error_and_changes_nothing(ws: Workspace) -> None:
+    before = ws.requirements()
+    result = ws.ytc("release", "--skip-tests", TWINE_REPOSITORY_URL=f"http://127.0.0.1:{free_port()}/",
+                    TWINE_USERNAME="u", TWINE_PASSWORD="secret-password-1")
+    assert result.returncode == 1
+    assert "cannot be reached" in result.stderr and "what to do:" in result.stderr
+    assert "secret-password-1" not in result.stdout + result.stderr
+    _unchanged(ws, before)
+
+
+def test_wrong_credentials_are_rejected_before_anything_is_uploaded(ws: Workspace) -> None:
+    url, _ = ws.index.up(ws.port)
+    before = ws.requirements()
+    result = ws.ytc("release", "--skip-tests", TWINE_REPOSITORY_URL=url, TWINE_USERNAME="publisher",
+                    TWINE_PASSWORD="wrong-password-xyz")
+    assert result.returncode == 1
+    assert "rejected the credentials" in result.stderr and "TWINE_PASSWORD" in result.stderr
+    assert "wrong-password-xyz" not in result.stdout + result.stderr
+    assert files_on_index(ws) == {}
+    _unchanged(ws, before)
+
+
+def test_failing_tests_stop_the_release(ws: Workspace) -> None:
+    (ws.root / "tests/common/test_broken.py").write_text("def test_broken():\n    assert 1 == 2\n")
+    before = ws.requirements()
+    result = ws.ytc("release")
+    assert result.returncode == 1
+    assert "tests of common failed" in result.stderr and "make test-common" in result.stderr
+    assert files_on_index(ws) == {}
+    _unchanged(ws, before)
+
+
+def test_missing_changelog_entry_stops_the_release(ws: Workspace) -> None:
+    version_file = ws.root / "common/src/ytcaption_common/__init__.py"
+    version_file.write_text(version_file.read_text().replace('"1.0.0"', '"1.0.5"'))
+    result = ws.ytc("release", "--skip-tests")
+    assert result.returncode == 1
+    assert "no entry for 1.0.5" in result.stderr and "CHANGELOG" in result.stderr
+    assert not ws.index.packages.exists() or files_on_index(ws) == {}
+
+
+def test_version_taken_with_different_bytes_says_bump_and_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
+    url, _ = ws.index.up(ws.port)
+    _, user, password = ws.index.credentials()
+    impostor = make_wheel(tmp_path / "impostor", payload=b"not our build")
+    assert twine_upload(url, [impostor], user, password).returncode == 0
+    before_index = files_on_index(ws)
+    before = ws.requirements()
+    result = ws.ytc("release", "--skip-tests")
+    assert result.returncode == 1
+    assert "1.0.0 is already on the index" in result.stderr and "bump the version" in result.stderr
+    assert files_on_index(ws) == before_index
+    _unchanged(ws, before)
+
+
+def test_a_build_failing_twine_check_is_not_published(ws: Workspace) -> None:
+    pyproject = ws.root / "common/pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'readme = "README.md"', 'readme = {text = "Broken\\n=====\\n\\n:bad:`x` `unclosed", content-type = "text/x-rst"}'))
+    ws.commit_all("break the long description")
+    result = ws.ytc("release", "--skip-tests")
+    assert result.returncode == 1
+    assert "twine check --strict" in result.stderr
+    assert files_on_index(ws) == {}
+
+
+def test_an_upload_failing_half_way_is_completed_by_a_rerun(ws: Workspace) -> None:
+    ws.index.up(ws.port)
+    blocker = ws.index.packages / "ytcaption_common-1.0.0.tar.gz"
+    blocker.mkdir()  # the index refuses this name: the second upload fails for real
+    before = ws.requirements()
+    first = ws.ytc("release", "--skip-tests")
+    assert first.returncode == 1
+    assert "uploading ytcaption_common-1.0.0.tar.gz failed" in first.stderr
+    assert "already uploaded in this run: ytcaption_common-1.0.0-py3-none-any.whl" in first.stderr
+    assert "run `make release` again" in first.stderr
+    _unchanged(ws, before)
+    blocker.rmdir()
+    second = ws.ytc("release", "--skip-tests")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "uploaded: ytcaption_common-1.0.0.tar.gz" in second.stdout
+    assert len(files_on_index(ws)) == 2
+
+
+@pytest.mark.parametrize("content", ["fastapi==0.165.0\n", "ytcaption-common==1.0.0\nytcaption-common==1.0.0\n"])
+def test_requirements_without_one_pin_stop_the_release(ws: Workspace, content: str) -> None:
+    (ws.root / "services/video-downloader/requirements.txt").write_text(content)
+    result = ws.ytc("release", "--skip-tests")
+    assert result.returncode == 1
+    assert "services/video-downloader/requirements.txt has" in result.stderr
+    assert "exactly one" in result.stderr
+    assert not ws.index.packages.exists() or files_on_index(ws) == {}
+
+
+def test_dry_run_changes_nothing(ws: Workspace) -> None:
+    assert ws.ytc("bump", "patch").returncode == 0
+    ws.commit_all("1.0.1")
+    result = ws.ytc("release", "--dry-run", "--skip-tests")
+    assert result.returncode == 0, result.stderr
+    assert "dry run" in result.stdout and "pin orchestrator: 1.0.0 -> 1.0.1" in result.stdout
+    assert ws.index.running() is None and not (ws.root / "dist").exists()
+    assert all("ytcaption-common==1.0.0" in t for t in ws.requirements().values())
+
+
+def test_new_service_folder_is_discovered(ws: Workspace) -> None:
+    subprocess.run(["cp", "-r", str(ws.root / "services/youtube-search"), str(ws.root / "services/caption-writer")],
+                   check=True)
+    result = ws.ytc("release", "--dry-run", "--skip-tests")
+    assert "services/caption-writer" in result.stdout
+
+
+def test_verify_fails_when_the_index_serves_other_bytes(ws: Workspace) -> None:
+    from release.building import build
+    from release.errors import VerifyError
+    from release.index_client import upload
+    from release.verify import check_served_hashes
+
+    ws.index.up(ws.port)
+    artifacts = build(ws.root / "common", ws.root / "dist", ws.root)
+    target = embedded_target(ws.index)
+    for artifact in artifacts:
+        upload(target, artifact.path)
+    check_served_hashes(target, artifacts, "1.0.0")  # as built: passes
+    served = ws.index.packages / artifacts[0].name
+    served.write_bytes(served.read_bytes() + b"tampered on the server")
+    with pytest.raises(VerifyError, match="sha256"):
+        check_served_hashes(target, artifacts, "1.0.0")

@@ -1,0 +1,58 @@
+"""A throwaway clone of this repository with its own embedded index, for
+running `ytc-release` end to end without touching the real checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from release.embedded import EmbeddedIndex
+from tests.support.net import free_port
+
+
+@dataclass
+class Workspace:
+    root: Path
+    index_home: Path
+    port: int
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def index(self) -> EmbeddedIndex:
+        return EmbeddedIndex(self.index_home)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TWINE_") and k != "PIP_INDEX_URL"}
+        env.update(YTC_REPO_ROOT=str(self.root), YTC_INDEX_HOME=str(self.index_home), YTC_INDEX_PORT=str(self.port),
+                   HOME=str(self.root.parent / "home"))
+        env.update(extra)
+        return env
+
+    def ytc(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "release.cli", *args],
+            cwd=self.root, env=self.env(**extra_env), capture_output=True, text=True, timeout=900, check=False,
+        )
+        self.outputs.append(result.stdout + result.stderr)
+        return result
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(["git", "-C", str(self.root), *args], capture_output=True, text=True, check=True).stdout
+
+    def commit_all(self, message: str) -> None:
+        self.git("add", "-A")
+        self.git("-c", "user.name=test", "-c", "user.email=test@localhost", "commit", "-qm", message)
+
+    def requirements(self) -> dict[str, str]:
+        files = sorted([self.root / "orchestrator/requirements.txt", *self.root.glob("services/*/requirements.txt")])
+        return {p.parent.relative_to(self.root).as_posix(): p.read_text() for p in files}
+
+
+def make_workspace(repo_root: Path, base: Path) -> Workspace:
+    root = base / "repo"
+    subprocess.run(["git", "clone", "-q", str(repo_root), str(root)], check=True)
+    (base / "home").mkdir()
+    return Workspace(root, base / "index", free_port())
