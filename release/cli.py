@@ -63,7 +63,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from release.checks import run_checks
 
-    return run_checks(layout(), Reporter(), repository=args.repository, tools=not args.no_tools)
+    return run_checks(layout(), Reporter(), repository=args.repository, tools=not args.no_tools, offline=args.offline)
 
 
 def _embedded():  # type: ignore[no-untyped-def]
@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="no copied common, pins on the index, safe install config, linters")
     p.add_argument("--repository", help=repo_help)
-    p.add_argument("--no-tools", action="store_true", help="skip hadolint/actionlint/zizmor")
+    p.add_argument("--no-tools", action="store_true", help="skip hadolint, the compose schema and workflow linters")
+    p.add_argument("--offline", action="store_true", help="do not check the pins against an index")
     p.set_defaults(func=cmd_check)
 
     index = sub.add_parser("index", help="the embedded index and its accounts").add_subparsers(

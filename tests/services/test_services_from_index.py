@@ -1,0 +1,164 @@
+"""Every service installs ytcaption-common from the private index with its
+Dockerfile's own pip command, runs, and reports the pinned version on /health."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from release.accounts import set_user
+from release.pins import discover_services, read_pin
+from release.proc import clean_pip_env
+from release.target import embedded_target
+from tests.conftest import REPO_ROOT
+from tests.support.dockerfile import pip_install_command, secret_mount
+from tests.support.net import free_port, http_get, wait_for_port
+from tests.support.redis_server import RedisServer
+from tests.support.venvs import make_venv
+from tests.support.workspace import Workspace, make_workspace
+
+SERVICES = [p.relative_to(REPO_ROOT).as_posix() for p in discover_services(REPO_ROOT)]
+READER, READER_PASSWORD = "deploy-reader", "reader-password-for-tests"
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory):
+    ws = make_workspace(REPO_ROOT, tmp_path_factory.mktemp("services"))
+    result = ws.ytc("release", "--skip-tests")
+    assert result.returncode == 0, result.stdout + result.stderr
+    set_user(ws.index.htpasswd, READER, READER_PASSWORD)  # the VMs' download credential
+    yield ws
+    ws.index.down()
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory: pytest.TempPathFactory):
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def venvs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("venvs")
+    return {service: base / service.replace("/", "_") for service in SERVICES}
+
+
+def write_pip_conf(ws: Workspace, path: Path) -> Path:
+    """What a VM operator writes: one index-url with a download credential, nothing else."""
+    simple = embedded_target(ws.index).simple_url.replace("http://", f"http://{READER}:{READER_PASSWORD}@")
+    path.write_text(f"[global]\nindex-url = {simple}\n")
+    return path
+
+
+def dockerfile_pip_install(ws: Workspace, service: str, venv: Path, tmp: Path) -> subprocess.CompletedProcess[str]:
+    if not (venv / "bin" / "python").exists():
+        make_venv(venv)
+    argv = pip_install_command(ws.root / service / "Dockerfile")
+    env = clean_pip_env()
+    env["PIP_CONFIG_FILE"] = str(write_pip_conf(ws, tmp / "pip.conf"))  # stands in for the mounted /etc/pip.conf
+    return subprocess.run([str(venv / "bin" / "python"), "-m", *argv, "-v"], cwd=ws.root / service, env=env,
+                          capture_output=True, text=True, check=False, timeout=900)
+
+
+def installed_version(venv: Path) -> str:
+    code = "import importlib.metadata as m; print(m.version('ytcaption-common'))"
+    return subprocess.run([str(venv / "bin/python"), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+class App:
+    def __init__(self, venv: Path, service_dir: Path, redis_url: str) -> None:
+        self.port = free_port()
+        env = clean_pip_env()
+        env.update(YTC_REDIS_URL=redis_url, UVICORN_PORT=str(self.port), UVICORN_HOST="127.0.0.1")
+        self.proc = subprocess.Popen([str(venv / "bin/uvicorn"), "app.main:app"], cwd=service_dir, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, timeout=30)
+
+    def health(self) -> tuple[int, dict]:
+        status, body, _ = http_get(f"http://127.0.0.1:{self.port}/health")
+        return status, json.loads(body)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_dockerfile_pip_step_installs_the_pin_from_the_private_index(released: Workspace, venvs, service: str,
+                                                                     tmp_path: Path) -> None:
+    assert "id=pipconf" in secret_mount(released.root / service / "Dockerfile")
+    result = dockerfile_pip_install(released, service, venvs[service], tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    pin = read_pin(released.root, released.root / service)
+    assert installed_version(venvs[service]) == pin.version
+    index_url = embedded_target(released.index).simple_url.rstrip("/").rsplit("/", 1)[0]
+    assert f"{index_url}/packages/ytcaption_common-{pin.version}-py3-none-any.whl" in result.stdout
+    assert READER_PASSWORD not in result.stdout  # pip masks it
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_health_reports_the_pin_and_degrades_without_redis(released: Workspace, venvs, redis: RedisServer,
+                                                                   service: str) -> None:
+    pin = read_pin(released.root, released.root / service)
+    app = App(venvs[service], released.root / service, redis.url)
+    try:
+        status, body = app.health()
+        assert status == 200
+        assert body["service"] == Path(service).name and body["status"] == "healthy"
+        assert body["common_version"] == pin.version
+        redis.stop()
+        status, body = app.health()
+        assert (status, body["status"], body["checks"]) == (200, "degraded", {"redis": "failing"})
+        redis.start()
+        deadline = time.monotonic() + 15  # the breaker lets a probe through after its cool-down
+        while app.health()[1]["status"] != "healthy" and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert app.health()[1]["status"] == "healthy"
+    finally:
+        app.stop()
+
+
+def test_domain_endpoint_uses_the_shared_models_and_errors(released: Workspace, venvs, redis: RedisServer) -> None:
+    service = "orchestrator"
+    app = App(venvs[service], released.root / service, redis.url)
+    try:
+        import urllib.request
+
+        base = f"http://127.0.0.1:{app.port}"
+        req = urllib.request.Request(f"{base}/jobs", data=b'{"video_url": "https://video.invalid/v=1"}',
+                                     headers={"Content-Type": "application/json", "X-Correlation-ID": "cid-9"})
+        with urllib.request.urlopen(req) as resp:
+            job = json.loads(resp.read())
+            assert resp.status == 201 and resp.headers["X-Correlation-ID"] == "cid-9"
+        assert job["status"] == "pending" and job["correlation_id"] == "cid-9"
+        status, body, _ = http_get(f"{base}/jobs/{job['id']}")
+        assert status == 200 and json.loads(body)["id"] == job["id"]
+        status, body, headers = http_get(f"{base}/jobs/does-not-exist")
+        assert status == 404 and json.loads(body)["error"] == "not_found"
+        assert headers["x-correlation-id"] == json.loads(body)["correlation_id"]
+    finally:
+        app.stop()
+
+
+def test_a_release_moves_every_pin_and_the_installs_follow(released: Workspace, venvs, redis: RedisServer,
+                                                            tmp_path: Path) -> None:
+    assert released.ytc("bump", "patch").returncode == 0
+    released.commit_all("1.0.1")
+    result = released.ytc("release", "--skip-tests")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for service in SERVICES:
+        assert read_pin(released.root, released.root / service).version == "1.0.1"
+        installed = dockerfile_pip_install(released, service, venvs[service], tmp_path)
+        assert installed.returncode == 0, installed.stdout[-2000:]
+        assert installed_version(venvs[service]) == "1.0.1"
+    app = App(venvs[SERVICES[0]], released.root / SERVICES[0], redis.url)
+    try:
+        assert app.health()[1]["common_version"] == "1.0.1"
+    finally:
+        app.stop()
