@@ -16,10 +16,24 @@ from release.errors import CheckFailedError, ReleaseError
 from release.paths import Layout
 from release.report import Reporter
 
-_SKIP_DIRS = {".git", ".venv", "node_modules", "dist", "build", ".images", ".tools", "__pycache__", ".pytest_cache",
-              ".ruff_cache", "packages", "auth"}
-_INSTALL_CONFIGS = re.compile(r"^(requirements.*\.txt|constraints.*\.txt|pip\.conf|pip\.ini|Dockerfile.*|"
-                              r"docker-compose.*\.ya?ml|compose.*\.ya?ml)$")
+_SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "node_modules",
+    "dist",
+    "build",
+    ".images",
+    ".tools",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "packages",
+    "auth",
+}
+_INSTALL_CONFIGS = re.compile(
+    r"^(requirements.*\.txt|constraints.*\.txt|pip\.conf|pip\.ini|Dockerfile.*|"
+    r"docker-compose.*\.ya?ml|compose.*\.ya?ml)$"
+)
 _EDITABLE_COMMON = re.compile(r"^\s*-e\s+\S*common", re.MULTILINE)
 _COPY_COMMON = re.compile(r"^\s*(COPY|ADD)\s+(\S+\s+)*\.?/?common/?(\s|$)", re.IGNORECASE | re.MULTILINE)
 _EXTRA_INDEX = re.compile(r"extra[-_]index[-_]url", re.IGNORECASE)
@@ -81,13 +95,16 @@ def check_pins_on_index(lay: Layout, repository: str | None, offline: bool) -> l
         return []
     target = current_target(lay, repository)
     if target is None:
-        return ["no index to check the pins against: none is configured and the embedded index is not running; "
-                "run `make index-up` (and `make release`), set TWINE_REPOSITORY_URL, or pass --offline"]
+        return [
+            "no index to check the pins against: none is configured and the embedded index is not running; "
+            "run `make index-up` (and `make release`), set TWINE_REPOSITORY_URL, or pass --offline"
+        ]
     available = set(published_versions(target))
     return [
         f"{p.requirements.relative_to(lay.root)}: pins ytcaption-common=={p.version}, which {target.describe()} "
         f"does not have (on the index: {', '.join(sorted(available)) or 'none'})"
-        for p in service_pins if p.version not in available
+        for p in service_pins
+        if p.version not in available
     ]
 
 
@@ -114,8 +131,11 @@ def check_compose_files(lay: Layout) -> list[str]:
     validator = _tool("check-jsonschema")
     if validator is None:
         return ["check-jsonschema is not installed; run `make venv`"]
-    files = sorted(p.relative_to(lay.root).as_posix() for p in _files(lay.root)
-                   if re.match(r"^(docker-)?compose.*\.ya?ml$", p.name))
+    files = sorted(
+        p.relative_to(lay.root).as_posix()
+        for p in _files(lay.root)
+        if re.match(r"^(docker-)?compose.*\.ya?ml$", p.name)
+    )
     code, out = _run_tool([validator, "--builtin-schema", "vendor.compose-spec", *files], lay.root)
     return [] if code == 0 else [f"compose-spec: {line}" for line in out.splitlines()]
 
@@ -126,8 +146,9 @@ def check_workflows(lay: Layout) -> list[str]:
     return lint_workflows(lay.root)
 
 
-def run_checks(lay: Layout, report: Reporter, *, repository: str | None = None, tools: bool = True,
-               offline: bool = False) -> int:
+def run_checks(
+    lay: Layout, report: Reporter, *, repository: str | None = None, tools: bool = True, offline: bool = False
+) -> int:
     checks: list[tuple[str, Callable[[], list[str]]]] = [
         ("no copied common (folders, -e paths, COPY common, distribute_common.sh)", lambda: check_no_copies(lay)),
         ("installs use a single index (no --extra-index-url)", lambda: check_single_index(lay)),

@@ -15,8 +15,12 @@ VALIDATOR = str(Path(sys.executable).parent / "check-jsonschema")
 
 
 def validate(*files: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([VALIDATOR, "--builtin-schema", "vendor.compose-spec", *map(str, files)],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [VALIDATOR, "--builtin-schema", "vendor.compose-spec", *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_every_compose_file_is_valid(repo_root: Path) -> None:

@@ -15,15 +15,19 @@ from tests.support.venvs import make_venv, pip, run_python
 
 
 def make(clone: Path, env: dict[str, str], *targets: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["make", *targets], cwd=clone, env=env, capture_output=True, text=True, timeout=900,
-                          check=False)
+    return subprocess.run(
+        ["make", *targets], cwd=clone, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
 
 
 def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
     clone = tmp_path / "ytcaption"
     subprocess.run(["git", "clone", "-q", str(repo_root), str(clone)], check=True)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TWINE_", "VIRTUAL_ENV", "YTC_")) and k != "PIP_INDEX_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TWINE_", "VIRTUAL_ENV", "YTC_")) and k != "PIP_INDEX_URL"
+    }
     env["YTC_INDEX_PORT"] = str(free_port())
     index = EmbeddedIndex(clone / "index")
     try:
@@ -39,8 +43,10 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
         assert "nothing uploaded (no-op)" in second.stdout
 
         assert make(clone, env, "bump", "PART=patch").returncode == 0
-        subprocess.run(["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@localhost",
-                        "commit", "-qam", "1.0.1"], check=True)
+        subprocess.run(
+            ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "1.0.1"],
+            check=True,
+        )
         third = make(clone, env, "release")
         assert third.returncode == 0, third.stdout[-4000:] + third.stderr[-4000:]
         assert "orchestrator 1.0.0 -> 1.0.1" in third.stdout
@@ -49,8 +55,16 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
         python = make_venv(tmp_path / "check")
         simple = embedded_target(index).simple_url
         for version in ("1.0.0", "1.0.1"):
-            pip(python, "install", "--quiet", "--no-deps", "--force-reinstall", "--index-url", simple,
-                f"ytcaption-common=={version}")
+            pip(
+                python,
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--force-reinstall",
+                "--index-url",
+                simple,
+                f"ytcaption-common=={version}",
+            )
             assert run_python(python, "import ytcaption_common as m; print(m.__version__)") == version
     finally:
         index.down()

@@ -62,8 +62,10 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     after = ws.requirements()
     for service, text in after.items():
         assert text == before[service].replace("ytcaption-common==1.0.0", "ytcaption-common==1.0.1")
-    assert {n for n in files_on_index(ws)} >= {"ytcaption_common-1.0.0-py3-none-any.whl",
-                                              "ytcaption_common-1.0.1-py3-none-any.whl"}
+    assert {n for n in files_on_index(ws)} >= {
+        "ytcaption_common-1.0.0-py3-none-any.whl",
+        "ytcaption_common-1.0.1-py3-none-any.whl",
+    }
 
     # Old versions stay installable: that is what a rollback pins.
     python = make_venv(tmp_path / "old")
@@ -95,8 +97,13 @@ def _unchanged(ws: Workspace, before: dict[str, str]) -> None:
 
 def test_index_down_is_a_clear_error_and_changes_nothing(ws: Workspace) -> None:
     before = ws.requirements()
-    result = ws.ytc("release", "--skip-tests", TWINE_REPOSITORY_URL=f"http://127.0.0.1:{free_port()}/",
-                    TWINE_USERNAME="u", TWINE_PASSWORD="secret-password-1")
+    result = ws.ytc(
+        "release",
+        "--skip-tests",
+        TWINE_REPOSITORY_URL=f"http://127.0.0.1:{free_port()}/",
+        TWINE_USERNAME="u",
+        TWINE_PASSWORD="secret-password-1",
+    )
     assert result.returncode == 1
     assert "cannot be reached" in result.stderr and "what to do:" in result.stderr
     assert "secret-password-1" not in result.stdout + result.stderr
@@ -106,8 +113,13 @@ def test_index_down_is_a_clear_error_and_changes_nothing(ws: Workspace) -> None:
 def test_wrong_credentials_are_rejected_before_anything_is_uploaded(ws: Workspace) -> None:
     url, _ = ws.index.up(ws.port)
     before = ws.requirements()
-    result = ws.ytc("release", "--skip-tests", TWINE_REPOSITORY_URL=url, TWINE_USERNAME="publisher",
-                    TWINE_PASSWORD="wrong-password-xyz")
+    result = ws.ytc(
+        "release",
+        "--skip-tests",
+        TWINE_REPOSITORY_URL=url,
+        TWINE_USERNAME="publisher",
+        TWINE_PASSWORD="wrong-password-xyz",
+    )
     assert result.returncode == 1
     assert "rejected the credentials" in result.stderr and "TWINE_PASSWORD" in result.stderr
     assert "wrong-password-xyz" not in result.stdout + result.stderr
@@ -150,8 +162,12 @@ def test_version_taken_with_different_bytes_says_bump_and_changes_nothing(ws: Wo
 
 def test_a_build_failing_twine_check_is_not_published(ws: Workspace) -> None:
     pyproject = ws.root / "common/pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace(
-        'readme = "README.md"', 'readme = {text = "Broken\\n=====\\n\\n:bad:`x` `unclosed", content-type = "text/x-rst"}'))
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'readme = "README.md"',
+            'readme = {text = "Broken\\n=====\\n\\n:bad:`x` `unclosed", content-type = "text/x-rst"}',
+        )
+    )
     ws.commit_all("break the long description")
     result = ws.ytc("release", "--skip-tests")
     assert result.returncode == 1
@@ -198,8 +214,9 @@ def test_dry_run_changes_nothing(ws: Workspace) -> None:
 
 
 def test_new_service_folder_is_discovered(ws: Workspace) -> None:
-    subprocess.run(["cp", "-r", str(ws.root / "services/youtube-search"), str(ws.root / "services/caption-writer")],
-                   check=True)
+    subprocess.run(
+        ["cp", "-r", str(ws.root / "services/youtube-search"), str(ws.root / "services/caption-writer")], check=True
+    )
     result = ws.ytc("release", "--dry-run", "--skip-tests")
     assert "services/caption-writer" in result.stdout
 

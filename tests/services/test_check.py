@@ -30,19 +30,34 @@ def _append(path: Path, text: str) -> None:
 @pytest.mark.parametrize(
     ("damage", "named"),
     [
-        (lambda r: (r / "services/video-downloader/common").mkdir(), "services/video-downloader: holds a copied `common/`"),
+        (
+            lambda r: (r / "services/video-downloader/common").mkdir(),
+            "services/video-downloader: holds a copied `common/`",
+        ),
         (lambda r: (r / "distribute_common.sh").write_text("cp -r common services/\n"), "distribute_common.sh"),
         (lambda r: _append(r / "orchestrator/requirements.txt", "-e ./common\n"), "orchestrator/requirements.txt"),
-        (lambda r: _append(r / "services/youtube-search/Dockerfile", "COPY common/ /srv/common/\n"),
-         "services/youtube-search/Dockerfile: copies common/"),
-        (lambda r: _append(r / "services/audio-normalization/requirements.txt",
-                           "--extra-index-url http://127.0.0.1:1/simple/\n"),
-         "services/audio-normalization/requirements.txt:8: uses --extra-index-url"),
+        (
+            lambda r: _append(r / "services/youtube-search/Dockerfile", "COPY common/ /srv/common/\n"),
+            "services/youtube-search/Dockerfile: copies common/",
+        ),
+        (
+            lambda r: _append(
+                r / "services/audio-normalization/requirements.txt", "--extra-index-url http://127.0.0.1:1/simple/\n"
+            ),
+            "services/audio-normalization/requirements.txt:8: uses --extra-index-url",
+        ),
         (lambda r: _append(r / "orchestrator/Dockerfile", "RUN apt-get install -y curl\n"), "hadolint"),
         (lambda r: _append(r / "orchestrator/docker-compose.yml", "  bogus_key: true\n"), "compose-spec"),
     ],
-    ids=["copied-folder", "copy-script", "editable-path", "copy-in-dockerfile", "extra-index-url", "hadolint",
-         "compose-schema"],
+    ids=[
+        "copied-folder",
+        "copy-script",
+        "editable-path",
+        "copy-in-dockerfile",
+        "extra-index-url",
+        "hadolint",
+        "compose-schema",
+    ],
 )
 def test_a_regression_fails_and_names_the_file(ws: Workspace, damage, named: str) -> None:
     damage(ws.root)

@@ -62,13 +62,22 @@ def dockerfile_pip_install(ws: Workspace, service: str, venv: Path, tmp: Path) -
     argv = pip_install_command(ws.root / service / "Dockerfile")
     env = clean_pip_env()
     env["PIP_CONFIG_FILE"] = str(write_pip_conf(ws, tmp / "pip.conf"))  # stands in for the mounted /etc/pip.conf
-    return subprocess.run([str(venv / "bin" / "python"), "-m", *argv, "-v"], cwd=ws.root / service, env=env,
-                          capture_output=True, text=True, check=False, timeout=900)
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-m", *argv, "-v"],
+        cwd=ws.root / service,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
 
 
 def installed_version(venv: Path) -> str:
     code = "import importlib.metadata as m; print(m.version('ytcaption-common'))"
-    return subprocess.run([str(venv / "bin/python"), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [str(venv / "bin/python"), "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 class App:
@@ -76,8 +85,13 @@ class App:
         self.port = free_port()
         env = clean_pip_env()
         env.update(YTC_REDIS_URL=redis_url, UVICORN_PORT=str(self.port), UVICORN_HOST="127.0.0.1")
-        self.proc = subprocess.Popen([str(venv / "bin/uvicorn"), "app.main:app"], cwd=service_dir, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(venv / "bin/uvicorn"), "app.main:app"],
+            cwd=service_dir,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for_port(self.port, timeout=30)
 
     def health(self) -> tuple[int, dict]:
@@ -90,8 +104,9 @@ class App:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_dockerfile_pip_step_installs_the_pin_from_the_private_index(released: Workspace, venvs, service: str,
-                                                                     tmp_path: Path) -> None:
+def test_dockerfile_pip_step_installs_the_pin_from_the_private_index(
+    released: Workspace, venvs, service: str, tmp_path: Path
+) -> None:
     assert "id=pipconf" in secret_mount(released.root / service / "Dockerfile")
     result = dockerfile_pip_install(released, service, venvs[service], tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -103,8 +118,9 @@ def test_dockerfile_pip_step_installs_the_pin_from_the_private_index(released: W
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_service_health_reports_the_pin_and_degrades_without_redis(released: Workspace, venvs, redis: RedisServer,
-                                                                   service: str) -> None:
+def test_service_health_reports_the_pin_and_degrades_without_redis(
+    released: Workspace, venvs, redis: RedisServer, service: str
+) -> None:
     pin = read_pin(released.root, released.root / service)
     app = App(venvs[service], released.root / service, redis.url)
     try:
@@ -131,8 +147,11 @@ def test_domain_endpoint_uses_the_shared_models_and_errors(released: Workspace, 
         import urllib.request
 
         base = f"http://127.0.0.1:{app.port}"
-        req = urllib.request.Request(f"{base}/jobs", data=b'{"video_url": "https://video.invalid/v=1"}',
-                                     headers={"Content-Type": "application/json", "X-Correlation-ID": "cid-9"})
+        req = urllib.request.Request(
+            f"{base}/jobs",
+            data=b'{"video_url": "https://video.invalid/v=1"}',
+            headers={"Content-Type": "application/json", "X-Correlation-ID": "cid-9"},
+        )
         with urllib.request.urlopen(req) as resp:
             job = json.loads(resp.read())
             assert resp.status == 201 and resp.headers["X-Correlation-ID"] == "cid-9"
@@ -146,8 +165,9 @@ def test_domain_endpoint_uses_the_shared_models_and_errors(released: Workspace, 
         app.stop()
 
 
-def test_a_release_moves_every_pin_and_the_installs_follow(released: Workspace, venvs, redis: RedisServer,
-                                                            tmp_path: Path) -> None:
+def test_a_release_moves_every_pin_and_the_installs_follow(
+    released: Workspace, venvs, redis: RedisServer, tmp_path: Path
+) -> None:
     assert released.ytc("bump", "patch").returncode == 0
     released.commit_all("1.0.1")
     result = released.ytc("release", "--skip-tests")

@@ -26,8 +26,12 @@ class Workspace:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TWINE_") and k != "PIP_INDEX_URL"}
-        env.update(YTC_REPO_ROOT=str(self.root), YTC_INDEX_HOME=str(self.index_home), YTC_INDEX_PORT=str(self.port),
-                   HOME=str(self.root.parent / "home"))
+        env.update(
+            YTC_REPO_ROOT=str(self.root),
+            YTC_INDEX_HOME=str(self.index_home),
+            YTC_INDEX_PORT=str(self.port),
+            HOME=str(self.root.parent / "home"),
+        )
         env.update(extra)
         return env
 
@@ -35,7 +39,12 @@ class Workspace:
         result = subprocess.run(
             # -P: run the code under test (this checkout), not the clone's copy on the cwd.
             [sys.executable, "-P", "-m", "release.cli", *args],
-            cwd=self.root, env=self.env(**extra_env), capture_output=True, text=True, timeout=900, check=False,
+            cwd=self.root,
+            env=self.env(**extra_env),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         self.outputs.append(result.stdout + result.stderr)
         return result
