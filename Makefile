@@ -63,10 +63,10 @@ index-status: $(STAMP) ## URL, pid, number of files and health of the embedded i
 	$(YTC) index status
 
 images: $(STAMP) ## build every service image with podman from the index and health-check it
-	$(BIN)/python -m release.images
+	$(BIN)/ytc-release images
 
 bench: $(STAMP) ## benchmark the index (stock pypiserver vs ours vs nginx) and pip install times
-	$(BIN)/python -m release.bench
+	$(BIN)/python -m bench.index_bench
 
 clean: ## remove build output and caches (keeps .venv and the index's data)
 	rm -rf dist build .pytest_cache .ruff_cache

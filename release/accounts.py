@@ -25,10 +25,16 @@ def _open(htpasswd: Path, create: bool = False) -> HtpasswdFile:
 
 
 def _save(users: HtpasswdFile, htpasswd: Path) -> None:
-    # Write beside and rename, so the server never reads a half-written file.
+    # Write beside and rename, so the server never reads a half-written file;
+    # keep the old file's owner (e.g. the index container's uid) and mode.
     tmp = htpasswd.with_suffix(".tmp")
     users.save(str(tmp))
     os.chmod(tmp, 0o600)
+    if htpasswd.exists():
+        old = htpasswd.stat()
+        os.chmod(tmp, old.st_mode & 0o777)
+        if os.geteuid() == 0:
+            os.chown(tmp, old.st_uid, old.st_gid)
     os.replace(tmp, htpasswd)
 
 

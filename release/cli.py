@@ -66,6 +66,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_checks(layout(), Reporter(), repository=args.repository, tools=not args.no_tools, offline=args.offline)
 
 
+def cmd_images(args: argparse.Namespace) -> int:
+    from release.images import run_images
+
+    return run_images(layout())
+
+
 def _embedded():  # type: ignore[no-untyped-def]
     from release.embedded import EmbeddedIndex
 
@@ -167,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-tools", action="store_true", help="skip hadolint, the compose schema and workflow linters")
     p.add_argument("--offline", action="store_true", help="do not check the pins against an index")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("images", help="build every service image with podman from the index and check it")
+    p.set_defaults(func=cmd_images)
 
     index = sub.add_parser("index", help="the embedded index and its accounts").add_subparsers(
         dest="index_command", required=True, metavar="ACTION"

@@ -43,7 +43,7 @@ def test_index_compose_holds_the_promised_settings(repo_root: Path) -> None:
     assert "/health" in " ".join(index["healthcheck"]["test"])
     mounts = {m["target"]: m for m in index["volumes"]}
     assert mounts["/data/packages"]["type"] == "bind"
-    assert mounts["/data/auth/htpasswd"]["read_only"] is True
+    assert mounts["/data/auth"]["read_only"] is True
     env = index["environment"]
     defaults = IndexSettings.from_env({})  # what the embedded index runs with
     assert env["YTC_INDEX_AUTHENTICATE"].endswith(f":-{','.join(defaults.authenticate)}}}")

@@ -1,0 +1,258 @@
+"""`make images`: build every service's image with podman from its own folder
+and Dockerfile, installing ytcaption-common from the embedded index through the
+`pipconf` build secret; run each on the host network, check /health, and check
+the image itself (no secret in any layer, a real wheel install, non-root)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from release import pins
+from release.embedded import EmbeddedIndex
+from release.errors import ReleaseError
+from release.paths import Layout, layout
+from release.podman import ContainerError, Podman, ensure_base_image, ensure_installed
+from release.status import published_versions
+from release.target import IndexTarget, embedded_target
+
+_PROBE = (
+    "import importlib.metadata as m, os, ytcaption_common as y; "
+    "d = m.distribution('ytcaption-common'); "
+    "print(json.dumps({'file': y.__file__, 'version': d.version, 'uid': os.getuid(), "
+    "'direct_url': d.read_text('direct_url.json'), 'app_common': os.path.exists('/srv/app/common') "
+    "or os.path.exists('/app/common')}))"
+)
+
+
+@dataclass
+class ImageResult:
+    service: str
+    pin: str
+    build_seconds: float = 0.0
+    size_mb: float = 0.0
+    health: str = "not run"
+    problems: list[str] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pip_conf(target: IndexTarget, directory: Path) -> Path:
+    path = directory / "pip.conf"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"[global]\nindex-url = {target.simple_url_with_credentials()}\n")
+    return path
+
+
+def _wait_health(port: int, timeout: float = 60) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=3) as resp:
+                body = json.loads(resp.read())
+                body["http_status"] = resp.status
+                return body
+        except OSError as err:
+            last = err
+            time.sleep(0.5)
+    raise ContainerError(f"the container did not answer /health on port {port} within {timeout}s ({last})")
+
+
+def _secret_in_layers(podman: Podman, image: str, secret: str, work: Path) -> list[str]:
+    archive = work / "image.tar"
+    podman.run("save", "--format", "docker-archive", "-o", str(archive), image)
+    found = []
+    needle = secret.encode()
+    with tarfile.open(archive) as outer:
+        for member in outer.getmembers():
+            if not member.isfile():
+                continue
+            data = outer.extractfile(member).read()  # type: ignore[union-attr]
+            if needle in data:
+                found.append(member.name)
+            if member.name.endswith(".tar"):
+                with tarfile.open(fileobj=io.BytesIO(data)) as layer:
+                    for entry in layer.getmembers():
+                        if entry.isfile() and needle in (layer.extractfile(entry).read() or b""):  # type: ignore[union-attr]
+                            found.append(f"{member.name}:{entry.name}")
+                        if entry.name.endswith("etc/pip.conf"):
+                            found.append(f"{member.name}:{entry.name} (a pip.conf left in the image)")
+    archive.unlink()
+    return found
+
+
+def build_and_check(
+    podman: Podman,
+    lay: Layout,
+    service_dir: Path,
+    result: ImageResult,
+    pip_conf: Path,
+    secret: str,
+    work: Path,
+    redis_url: str,
+) -> None:
+    """Fills ``result`` as it goes, so a failure still reports what was measured."""
+    name = service_dir.name
+    pin = result.pin
+    image = f"localhost/ytcaption/{name}:images-check"
+    start = time.monotonic()
+    podman.run(
+        "build",
+        "--network",
+        "host",
+        "--secret",
+        f"id=pipconf,src={pip_conf}",
+        "-t",
+        image,
+        "-f",
+        str(service_dir / "Dockerfile"),
+        str(service_dir),
+    )
+    result.build_seconds = time.monotonic() - start
+    inspect = json.loads(podman.run("image", "inspect", image).stdout)[0]
+    result.size_mb = inspect["Size"] / 1e6
+    config = inspect.get("Config", {})
+    if any(secret in str(v) for v in config.get("Env", []) or []):
+        result.problems.append("a credential is in the image's ENV")
+
+    port = _free_port()
+    container = f"ytc-images-check-{name}"
+    podman.run("rm", "-f", container, check=False)
+    podman.run(
+        "run",
+        "-d",
+        "--init",
+        "--network",
+        "host",
+        "--name",
+        container,
+        "-e",
+        f"UVICORN_PORT={port}",
+        "-e",
+        "UVICORN_HOST=127.0.0.1",
+        "-e",
+        f"YTC_REDIS_URL={redis_url}",
+        image,
+    )
+    try:
+        body = _wait_health(port)
+        result.health = f"{body['http_status']} {body['status']} common_version={body['common_version']}"
+        if body["http_status"] != 200 or body["status"] != "healthy":
+            result.problems.append(f"/health answered {body['http_status']} {body['status']}")
+        if body["common_version"] != pin:
+            result.problems.append(f"/health reports common_version {body['common_version']}, the pin is {pin}")
+        probe = podman.run("exec", container, "python", "-c", "import json; " + _PROBE)
+        facts = json.loads(probe.stdout)
+        if facts["uid"] == 0:
+            result.problems.append("the container runs as root")
+        if "-packages/ytcaption_common/" not in facts["file"]:
+            result.problems.append(f"ytcaption_common is imported from {facts['file']}, not site-/dist-packages")
+        if facts["direct_url"] is not None:
+            result.problems.append("ytcaption-common was installed from a path or editable, not from the index")
+        if facts["app_common"]:
+            result.problems.append("a copied common/ folder is in the image")
+    finally:
+        podman.run("rm", "-f", container, check=False)
+    leaks = _secret_in_layers(podman, image, secret, work)
+    if leaks:
+        result.problems.append(f"the pip.conf secret is in the image: {', '.join(leaks)}")
+
+
+class _Redis:
+    def __init__(self, port: int) -> None:
+        self.url = f"redis://127.0.0.1:{port}/0"
+
+
+@contextmanager
+def redis_on_loopback(workdir: Path) -> Iterator[_Redis]:
+    """A real Redis for the containers (host network), so /health can say healthy."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise ContainerError("redis-server is not installed", "apt-get install -y redis-server (.ci/run does)")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield _Redis(port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def run_images(lay: Layout) -> int:
+    ensure_installed()
+    podman = Podman(lay.root / ".images")
+    podman.configure()
+    print(f"base image {ensure_base_image(podman, lay.root / '.images' / 'python-3.11-slim.tar')}", flush=True)
+    index = EmbeddedIndex(lay.index_home)
+    url, started = index.up()
+    print(f"embedded index {'started' if started else 'running'} at {url}", flush=True)
+    target = embedded_target(index)
+    available = set(published_versions(target))
+    service_pins = pins.read_pins(lay.root)
+    missing = sorted({p.version for p in service_pins} - available)
+    if missing:
+        raise ReleaseError(
+            f"the embedded index lacks ytcaption-common {', '.join(missing)} that services pin",
+            "run `make release` first",
+        )
+    results = []
+    with (
+        tempfile.TemporaryDirectory(prefix="ytc-images-", dir=podman.state / "tmp") as tmp,
+        redis_on_loopback(Path(tmp)) as redis,
+    ):
+        work = Path(tmp)
+        pip_conf = _pip_conf(target, work)
+        for pin in service_pins:
+            service_dir = pin.requirements.parent
+            print(f"building {pin.service} ...", flush=True)
+            result = ImageResult(pin.service, pin.version)
+            try:
+                build_and_check(podman, lay, service_dir, result, pip_conf, target.password, work, redis.url)
+            except ReleaseError as err:
+                result.problems.append(err.problem)
+            results.append(result)
+    print(f"\n{'service':<32} {'build':>7} {'size':>9}  health")
+    for r in results:
+        print(f"{r.service:<32} {r.build_seconds:6.1f}s {r.size_mb:7.1f}MB  {r.health}")
+        for problem in r.problems:
+            print(f"    PROBLEM: {problem}")
+    failed = [r for r in results if r.problems]
+    if failed:
+        raise ReleaseError(f"{len(failed)} image(s) failed their checks", "see the PROBLEM lines above")
+    print(f"\n{len(results)} images built from the index; every service healthy on its pinned ytcaption-common")
+    return 0
+
+
+def main() -> None:
+    try:
+        sys.exit(run_images(layout()))
+    except ReleaseError as err:
+        print(err.render(), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
