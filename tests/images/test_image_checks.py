@@ -38,6 +38,14 @@ def test_a_pip_conf_baked_into_a_layer_is_found(podman: Podman, tmp_path: Path) 
 
 
 def test_the_base_image_is_the_local_stand_in(podman: Podman) -> None:
-    out = podman.run("run", "--rm", "--network", "host", "python:3.11-slim", "python", "-c",
-                     "import sys, shutil; print(sys.version_info[:2], shutil.which('pip'))").stdout
+    out = podman.run(
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "python:3.11-slim",
+        "python",
+        "-c",
+        "import sys, shutil; print(sys.version_info[:2], shutil.which('pip'))",
+    ).stdout
     assert "(3, 11)" in out and "/usr/local/bin/pip" in out
