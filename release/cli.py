@@ -66,6 +66,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_checks(layout(), Reporter(), repository=args.repository, tools=not args.no_tools, offline=args.offline)
 
 
+def cmd_guard(args: argparse.Namespace) -> int:
+    from release.guards import check_tag, check_version_bumped
+
+    lay = layout()
+    if args.tag is not None:
+        print(f"tag {args.tag} matches the source version {check_tag(lay, args.tag)}")
+    if args.base is not None:
+        print(check_version_bumped(lay, args.base))
+    return 0
+
+
 def cmd_images(args: argparse.Namespace) -> int:
     from release.images import run_images
 
@@ -173,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-tools", action="store_true", help="skip hadolint, the compose schema and workflow linters")
     p.add_argument("--offline", action="store_true", help="do not check the pins against an index")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("guard", help="CI guards: --tag common-vX.Y.Z matches the source; --base REV: bumped if changed")
+    p.add_argument("--tag", help="a release tag to compare with the source version")
+    p.add_argument("--base", help="the commit to compare common/src with")
+    p.set_defaults(func=cmd_guard)
 
     p = sub.add_parser("images", help="build every service image with podman from the index and check it")
     p.set_defaults(func=cmd_images)

@@ -95,8 +95,7 @@ def release(
         if target is not None:
             index_client.check_reachable_and_credentials(target)
             report.detail(f"index {target.describe()} reachable, credentials accepted")
-            listed = index_client.project_files(target, DIST_NAME)
-            published = [f for f in listed if version_of(f.filename) == version]
+            published = files_of_version(target, version)
             report.detail(f"index holds {len(published)} file(s) of {version}")
         if skip_tests:
             report.detail("tests of common skipped (--skip-tests)")
@@ -117,6 +116,29 @@ def release(
     with report.step("check"):
         checking.check_artifacts(artifacts, version, lay.common)
         report.detail("twine check --strict passed; wheel holds only ytcaption_common and its metadata")
+    publish_step(report, target, artifacts, published, version, outcome)
+    verify_step(report, target, artifacts, version)
+    with report.step("pin"):
+        for pin in service_pins:
+            if pin.held:
+                outcome.held.append((pin.service, pin.version))
+                report.detail(f"{pin.service}: {pin.version} (held by `# {pins.HOLD_MARKER}`, unchanged)")
+            elif pins.apply_pin(pin, version, [a.sha256 for a in artifacts]):
+                outcome.pinned.append((pin.service, pin.version, version))
+                report.detail(f"{pin.service}: {pin.version} -> {version}")
+            else:
+                report.detail(f"{pin.service}: already {version}")
+    return outcome
+
+
+def publish_step(
+    report: Reporter,
+    target: IndexTarget,
+    artifacts: list[Artifact],
+    published: list[index_client.IndexedFile],
+    version: str,
+    outcome: Outcome,
+) -> None:
     with report.step("publish"):
         missing = compare_with_index(published, artifacts, version)
         if not missing:
@@ -131,22 +153,18 @@ def release(
                 raise UploadError(f"{err.problem}\n    already uploaded in this run: {done}") from err
             outcome.uploaded.append(artifact.name)
             report.detail(f"uploaded {artifact.name}")
+
+
+def verify_step(report: Reporter, target: IndexTarget, artifacts: list[Artifact], version: str) -> None:
     with report.step("verify"):
         verify.check_served_hashes(target, artifacts, version)
         report.detail("the index lists and serves the same sha256 as the local build")
         verify.install_and_import(target, version)
         report.detail(f"fresh venv: pip install {DIST_NAME}=={version} from the index alone, import ok")
-    with report.step("pin"):
-        for pin in service_pins:
-            if pin.held:
-                outcome.held.append((pin.service, pin.version))
-                report.detail(f"{pin.service}: {pin.version} (held by `# {pins.HOLD_MARKER}`, unchanged)")
-            elif pins.apply_pin(pin, version, [a.sha256 for a in artifacts]):
-                outcome.pinned.append((pin.service, pin.version, version))
-                report.detail(f"{pin.service}: {pin.version} -> {version}")
-            else:
-                report.detail(f"{pin.service}: already {version}")
-    return outcome
+
+
+def files_of_version(target: IndexTarget, version: str) -> list[index_client.IndexedFile]:
+    return [f for f in index_client.project_files(target, DIST_NAME) if version_of(f.filename) == version]
 
 
 def version_of(filename: str) -> str | None:

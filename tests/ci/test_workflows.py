@@ -1,0 +1,189 @@
+"""The CI workflows: linted by real tools, the publish job's own steps run
+against a live index, and the guards fail clearly."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from release.building import sha256_of
+from release.index_client import project_files
+from release.target import embedded_target
+from release.workflow_lint import lint_workflows
+from tests.support.index import LiveIndex
+from tests.support.workspace import make_workspace
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+VENV = Path(__file__).resolve().parents[2] / ".venv"
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def test_workflows_are_clean_under_actionlint_zizmor_and_the_schema(repo_root: Path) -> None:
+    assert lint_workflows(repo_root) == []
+
+
+def test_the_linters_are_real(tmp_path: Path) -> None:
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    (wf / "bad.yml").write_text(
+        "on: issues\njobs:\n  a:\n    runs-on: ubuntu-22.04\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - run: echo ${{ github.event.issue.title }}\n"
+    )
+    problems = "\n".join(lint_workflows(tmp_path))
+    assert "actionlint:" in problems and "potentially untrusted" in problems
+    assert "zizmor:" in problems and "template-injection" in problems
+
+
+def test_workflow_promises() -> None:
+    ci, publish = load("ci.yml"), load("publish.yml")
+    assert ci["permissions"] == {} and publish["permissions"] == {}
+    assert publish["concurrency"]["cancel-in-progress"] is False
+    assert publish["jobs"]["publish"]["environment"] == "ytcaption-index"
+    assert publish["jobs"]["publish"]["needs"] == "build"
+    for workflow in (ci, publish):
+        for job in workflow["jobs"].values():
+            assert job["permissions"] == {"contents": "read"}
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+                if "run" in step:
+                    assert "${{" not in step["run"]  # values reach scripts through env only
+                    assert step["run"].startswith(("make ", "sudo apt-get"))
+    publish_runs = [s["run"] for s in publish["jobs"]["publish"]["steps"] if "run" in s]
+    assert publish_runs == ["make publish"]  # downloads the artifact, never builds
+
+
+# -- running the publish workflow's own steps ---------------------------------------------------------------
+
+
+def _expression(expr: str, context: dict[str, str]) -> str:
+    for term in (t.strip() for t in expr.split("||")):
+        if context.get(term):
+            return context[term]
+    return ""
+
+
+def _resolve(value: str, context: dict[str, str]) -> str:
+    return re.sub(r"\$\{\{\s*(.+?)\s*\}\}", lambda m: _expression(m[1], context), str(value))
+
+
+def run_job(job: dict, clone: Path, context: dict[str, str], artifacts: Path) -> list[str]:
+    """Each step in order: `run:` with bash in the clone (env resolved as Actions would),
+    the artifact actions as copies; checkout/setup-python are the clone and the venv."""
+    outputs = []
+    job_env = {k: _resolve(v, context) for k, v in job.get("env", {}).items()}
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINE_", "YTC_"))}
+    for step in job["steps"]:
+        uses = step.get("uses", "")
+        if uses.startswith("actions/upload-artifact"):
+            shutil.copytree(clone / step["with"]["path"], artifacts / step["with"]["name"])
+        elif uses.startswith("actions/download-artifact"):
+            shutil.copytree(artifacts / step["with"]["name"], clone / step["with"]["path"])
+        elif "run" in step and not step["run"].startswith("sudo apt-get"):  # .ci/run installs those here
+            env = {**base_env, **job_env, **{k: _resolve(v, context) for k, v in step.get("env", {}).items()}}
+            result = subprocess.run(
+                [
+                    "bash",
+                    "-eo",
+                    "pipefail",
+                    "-c",
+                    f"{step['run']} VENV={VENV}" if step["run"].startswith("make ") else step["run"],
+                ],
+                cwd=clone,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            outputs.append(result.stdout + result.stderr)
+            assert result.returncode == 0, f"step {step.get('name', step['run'])!r} failed:\n{outputs[-1][-3000:]}"
+    return outputs
+
+
+def fresh_clone(repo_root: Path, dest: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(repo_root), str(dest)], check=True)
+    # The clone uses this checkout's venv: make must see it as up to date.
+    for name in ("pyproject.toml", "common/pyproject.toml"):
+        os.utime(dest / name, (0, 0))
+    return dest
+
+
+def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
+    repo_root: Path, live_index: LiveIndex, tmp_path: Path
+) -> None:
+    publish = load("publish.yml")
+    user, password = live_index.credentials
+    context = {
+        "github.ref_name": "common-v1.0.0",
+        "github.ref": "refs/tags/common-v1.0.0",
+        "secrets.TWINE_REPOSITORY_URL": live_index.url,
+        "secrets.TWINE_USERNAME": user,
+        "secrets.TWINE_PASSWORD": password,
+    }
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    build_out = run_job(publish["jobs"]["build"], fresh_clone(repo_root, tmp_path / "build"), context, artifacts)
+    assert any("tag common-v1.0.0 matches the source version 1.0.0" in o for o in build_out)
+
+    publish_clone = fresh_clone(repo_root, tmp_path / "publish")  # another machine: only the artifact
+    first = "\n".join(run_job(publish["jobs"]["publish"], publish_clone, context, artifacts))
+    assert "<== verify: ok" in first and "uploaded: ytcaption_common-1.0.0-py3-none-any.whl" in first
+    assert "make release" in first  # the pin bump is the next, documented step
+    served = {f.filename: f.sha256 for f in project_files(embedded_target(live_index.index), "ytcaption-common")}
+    assert served == {p.name: sha256_of(p) for p in (artifacts / "dist").iterdir()}
+    assert password not in first
+
+    second_clone = fresh_clone(repo_root, tmp_path / "publish-again")
+    second = "\n".join(run_job(publish["jobs"]["publish"], second_clone, context, artifacts))
+    assert "nothing uploaded (no-op)" in second
+
+
+# -- guards -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ws(repo_root: Path, tmp_path: Path):
+    return make_workspace(repo_root, tmp_path)
+
+
+def test_tag_guard_names_both_versions_when_they_differ(ws) -> None:
+    result = ws.ytc("guard", "--tag", "common-v2.0.0")
+    assert result.returncode == 1
+    assert "the tag says 2.0.0 but the source version is 1.0.0" in result.stderr
+    assert ws.ytc("guard", "--tag", "v1.0.0").returncode == 1
+    assert ws.ytc("guard", "--tag", "common-v1.0.0").returncode == 0
+
+
+def test_change_to_common_src_without_a_bump_fails(ws) -> None:
+    base = ws.git("rev-parse", "HEAD").strip()
+    models = ws.root / "common/src/ytcaption_common/models/health.py"
+    models.write_text(models.read_text() + "\n# a change\n")
+    ws.commit_all("change the library")
+    result = ws.ytc("guard", "--base", base)
+    assert result.returncode == 1
+    assert "common/src changed" in result.stderr and "still 1.0.0" in result.stderr
+    assert "make bump" in result.stderr
+
+    assert ws.ytc("bump", "patch").returncode == 0
+    ws.commit_all("bump")
+    ok = ws.ytc("guard", "--base", base)
+    assert ok.returncode == 0 and "moved to 1.0.1" in ok.stdout
+
+
+def test_changes_elsewhere_need_no_bump(ws) -> None:
+    base = ws.git("rev-parse", "HEAD").strip()
+    (ws.root / "README.md").write_text("changed\n")
+    ws.commit_all("docs")
+    result = ws.ytc("guard", "--base", base)
+    assert result.returncode == 0 and "unchanged" in result.stdout
+    assert ws.ytc("guard", "--base", "0" * 40).returncode == 0
