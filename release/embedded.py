@@ -122,7 +122,7 @@ class EmbeddedIndex:
         record = self.running()
         if record is not None:
             url = str(record["url"])
-            if healthy(url):
+            if _healthy_within(url, seconds=5):  # it may still be starting
                 self.ensure_credentials(int(record["port"]))  # type: ignore[arg-type]
                 return url, False
             raise IndexServerError(
@@ -221,6 +221,15 @@ def port_taken(port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def _healthy_within(url: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not healthy(url):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def healthy(url: str) -> bool:

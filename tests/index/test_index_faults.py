@@ -47,6 +47,7 @@ def test_kill_9_during_a_large_upload_leaves_nothing_listed_and_the_upload_can_b
             )
             pid = int(live.index.running()["pid"])
             os.killpg(pid, signal.SIGKILL)  # the whole server, mid-upload
+            os.waitpid(pid, 0)  # the master is this process's child: reap it
         # A crash inside the write itself leaves a hidden temp file: simulate its leftovers too.
         (live.index.packages / ".upload-crashed.part").write_bytes(data[:1000])
 
