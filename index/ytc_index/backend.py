@@ -102,6 +102,10 @@ class FreshFileBackend(Backend):
         self._digests: dict[str, tuple[int, int, str]] = {}
 
     # -- reading -----------------------------------------------------------
+    def listing(self) -> object:
+        """The current listing; the same object for as long as nothing changed."""
+        return self._current()
+
     def _current(self) -> _Listing:
         listing = self._listing
         if listing is not None and listing.stable and _unchanged(listing):

@@ -187,3 +187,25 @@ def test_credentials_never_reach_the_log(live_index: LiveIndex, tmp_path: Path) 
     twine_upload(live_index.url, [make_wheel(tmp_path)], user, password)
     assert password not in live_index.index.log_file.read_text()
     assert os.stat(live_index.index.auth).st_mode & 0o077 == 0
+
+
+def test_root_page_follows_uploads_and_removals(live_index: LiveIndex, tmp_path: Path) -> None:
+    assert "ytcaption-common" not in http.get(live_index.url + "simple/").text
+    wheel = make_wheel(live_index.index.packages, name="some_tool")
+    assert 'href="some-tool/"' in http.get(live_index.url + "simple/").text
+    wheel.unlink()
+    assert "some-tool" not in http.get(live_index.url + "simple/").text
+
+
+def test_listing_auth_is_enforced_on_every_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YTC_INDEX_AUTHENTICATE", "update,list,download")
+    live = start_index(tmp_path / "index")
+    try:
+        user, password = live.credentials
+        assert twine_upload(live.url, [make_wheel(tmp_path)], user, password).returncode == 0
+        for page in ("simple/", "simple/ytcaption-common/", "packages/ytcaption_common-1.0.0-py3-none-any.whl"):
+            assert http.get(live.url + page).status == 401
+            assert http.get(live.url + page, auth=(user, "wrong-password")).status == 403
+            assert http.get(live.url + page, auth=(user, password)).status == 200
+    finally:
+        live.stop()
