@@ -52,6 +52,15 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
         assert "orchestrator 1.0.0 -> 1.0.1" in third.stdout
         assert {p.version for p in read_pins(clone)} == {"1.0.1"}
 
+        # The index commands, as the README lists them.
+        running = make(clone, env, "index-status")
+        assert running.returncode == 0 and "health:   ok" in running.stdout
+        assert "already running" in make(clone, env, "index-up").stdout
+        assert make(clone, env, "index-down").returncode == 0
+        assert make(clone, env, "index-status").returncode != 0
+        restarted = make(clone, env, "index-up")
+        assert restarted.returncode == 0 and "started" in restarted.stdout
+
         python = make_venv(tmp_path / "check")
         simple = embedded_target(index).simple_url
         for version in ("1.0.0", "1.0.1"):

@@ -1,0 +1,49 @@
+"""Index accounts through `ytc-release index ...` against a live index."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.index import LiveIndex, make_wheel, twine_upload
+
+
+def ytc(live: LiveIndex, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "release.cli", "index", *args, "--htpasswd", str(live.index.htpasswd)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_add_list_remove_a_user_takes_effect_without_a_restart(live_index: LiveIndex, tmp_path: Path) -> None:
+    added = ytc(live_index, "add-user", "ci-bot")
+    assert added.returncode == 0
+    password = added.stdout.rsplit(": ", 1)[1].strip()
+    assert len(password) >= 24 and "shown once" in added.stdout
+    assert ytc(live_index, "list-users").stdout.split() == ["ci-bot", "publisher"]
+    assert twine_upload(live_index.url, [make_wheel(tmp_path / "a")], "ci-bot", password).returncode == 0
+
+    assert ytc(live_index, "remove-user", "ci-bot").returncode == 0
+    refused = twine_upload(live_index.url, [make_wheel(tmp_path / "b", version="1.0.1")], "ci-bot", password)
+    assert refused.returncode != 0 and "403" in refused.stdout + refused.stderr
+
+
+def test_password_from_stdin_is_never_echoed(live_index: LiveIndex, tmp_path: Path) -> None:
+    result = ytc(live_index, "add-user", "reader", "--password-stdin", stdin="a-chosen-password-123\n")
+    assert result.returncode == 0 and "a-chosen-password-123" not in result.stdout + result.stderr
+    assert twine_upload(live_index.url, [make_wheel(tmp_path)], "reader", "a-chosen-password-123").returncode == 0
+
+
+def test_bad_account_input_is_a_clear_error(live_index: LiveIndex) -> None:
+    missing = ytc(live_index, "remove-user", "nobody")
+    assert missing.returncode == 1 and "there is no user 'nobody'" in missing.stderr
+    assert "list-users" in missing.stderr
+    short = ytc(live_index, "add-user", "x", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and "shorter than 12" in short.stderr
+    colon = ytc(live_index, "add-user", "a:b")
+    assert colon.returncode == 1 and "invalid user name" in colon.stderr
+    assert ytc(live_index, "list-users").stdout.split() == ["publisher"]
