@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from release.building import Artifact
 from release.embedded import EmbeddedIndex
 from release.errors import TestsFailedError, UploadError, VersionTakenError
 from release.paths import DIST_NAME, Layout
-from release.proc import tail
+from release.proc import run, tail
 from release.report import Reporter
 from release.target import IndexTarget, embedded_target, resolve_configured
 from release.version import read_version
@@ -46,14 +45,7 @@ def choose_target(lay: Layout, report: Reporter, repository: str | None, start: 
 
 
 def run_common_tests(lay: Layout) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(lay.common_tests)],
-        cwd=lay.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
+    result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", lay.common_tests], cwd=lay.root)
     if result.returncode != 0:
         raise TestsFailedError(f"the tests of common failed:\n{tail(result.stdout)}")
 
