@@ -5,9 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ytcaption_common.config_utils import BaseServiceSettings
-from ytcaption_common.log_utils import get_correlation_id
 from ytcaption_common.models import BaseJob
-from ytcaption_common.service import JobRepository, create_service_app
+from ytcaption_common.service import JobRepository, create_service_app, job_routes
 
 SERVICE_VERSION = "0.1.0"
 
@@ -32,17 +31,4 @@ service = create_service_app(settings, SERVICE_VERSION)
 app = service.app
 jobs = JobRepository(service.store, DownloadJob, ttl_seconds=settings.job_ttl_seconds)
 
-
-@app.post("/downloads", status_code=201, response_model=DownloadJob)
-def create(request: DownloadRequest) -> DownloadJob:
-    return jobs.save(DownloadJob(**request.model_dump(), correlation_id=get_correlation_id()))
-
-
-@app.get("/downloads/{job_id}", response_model=DownloadJob)
-def read(job_id: str) -> DownloadJob:
-    return jobs.get(job_id)
-
-
-@app.post("/downloads/{job_id}/cancel", response_model=DownloadJob)
-def cancel(job_id: str) -> DownloadJob:
-    return jobs.cancel(job_id)
+app.include_router(job_routes(jobs, DownloadRequest, "/downloads"))

@@ -2,5 +2,6 @@
 
 from ytcaption_common.service.app import ServiceContext, create_service_app, installed_common_version
 from ytcaption_common.service.jobs import JobRepository
+from ytcaption_common.service.routes import job_routes
 
-__all__ = ["JobRepository", "ServiceContext", "create_service_app", "installed_common_version"]
+__all__ = ["JobRepository", "ServiceContext", "create_service_app", "installed_common_version", "job_routes"]
