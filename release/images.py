@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from release import pins
+from release.building import build
 from release.embedded import EmbeddedIndex
 from release.errors import ReleaseError
+from release.index_image import build_and_check_index_image
 from release.paths import Layout, layout
 from release.podman import ContainerError, Podman, ensure_base_image, ensure_installed
 from release.status import published_versions
@@ -115,8 +117,10 @@ def build_and_check(
     pin = result.pin
     image = f"localhost/ytcaption/{name}:images-check"
     start = time.monotonic()
+    # --no-cache: a check must install what the index serves now, never a cached layer.
     podman.run(
         "build",
+        "--no-cache",
         "--network",
         "host",
         "--secret",
@@ -154,7 +158,11 @@ def build_and_check(
         image,
     )
     try:
-        body = _wait_health(port)
+        try:
+            body = _wait_health(port)
+        except ContainerError as err:
+            logs = podman.run("logs", "--tail", "15", container, check=False)
+            raise ContainerError(f"{err.problem}; its last log lines:\n{(logs.stdout + logs.stderr).strip()}") from err
         result.health = f"{body['http_status']} {body['status']} common_version={body['common_version']}"
         if body["http_status"] != 200 or body["status"] != "healthy":
             result.problems.append(f"/health answered {body['http_status']} {body['status']}")
@@ -234,7 +242,17 @@ def run_images(lay: Layout) -> int:
             except ReleaseError as err:
                 result.problems.append(err.problem)
             results.append(result)
-    print(f"\n{'service':<32} {'build':>7} {'size':>9}  health")
+        print("building index (docker-compose.index.yml's image) ...", flush=True)
+        index_result = ImageResult("index", "-")
+        try:
+            wheel = next(a for a in build(lay.common, work / "dist", lay.root) if a.name.endswith(".whl"))
+            index_result.build_seconds, index_result.size_mb, index_result.health = build_and_check_index_image(
+                podman, lay.root / "index", wheel, work
+            )
+        except ReleaseError as err:
+            index_result.problems.append(err.problem)
+        results.append(index_result)
+    print(f"\n{'image':<32} {'build':>7} {'size':>9}  health")
     for r in results:
         print(f"{r.service:<32} {r.build_seconds:6.1f}s {r.size_mb:7.1f}MB  {r.health}")
         for problem in r.problems:
@@ -242,7 +260,10 @@ def run_images(lay: Layout) -> int:
     failed = [r for r in results if r.problems]
     if failed:
         raise ReleaseError(f"{len(failed)} image(s) failed their checks", "see the PROBLEM lines above")
-    print(f"\n{len(results)} images built from the index; every service healthy on its pinned ytcaption-common")
+    print(
+        f"\n{len(results) - 1} service images built from the index, every service healthy on its pinned "
+        "ytcaption-common; the index image serves, authenticates and guards private names"
+    )
     return 0
 
 

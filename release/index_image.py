@@ -1,0 +1,98 @@
+"""The index VM's image (index/Dockerfile), built and exercised like the
+services': it must serve /health, take an authenticated upload and list it
+with its sha256, and answer 404 for a reserved private name."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+from release import http
+from release.accounts import generate_password, set_user
+from release.building import Artifact
+from release.index_client import project_files, upload
+from release.podman import ContainerError, Podman
+from release.target import IndexTarget
+
+IMAGE = "localhost/ytcaption/index:images-check"
+CONTAINER_UID = 10002  # the user index/Dockerfile creates
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if http.get(url + "health", timeout=3).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise ContainerError(f"the index container did not answer {url}health within {timeout}s")
+
+
+def build_and_check_index_image(
+    podman: Podman, index_dir: Path, wheel: Artifact, work: Path
+) -> tuple[float, float, str]:
+    """(build seconds, size MB, what was checked); raises ContainerError on a failed check."""
+    start = time.monotonic()
+    podman.run(
+        "build", "--no-cache", "--network", "host", "-t", IMAGE, "-f", str(index_dir / "Dockerfile"), str(index_dir)
+    )
+    build_seconds = time.monotonic() - start
+    size_mb = int(podman.run("image", "inspect", "--format", "{{.Size}}", IMAGE).stdout.strip()) / 1e6
+
+    packages, auth = work / "index-data" / "packages", work / "index-data" / "auth"
+    packages.mkdir(parents=True)
+    auth.mkdir()
+    password = generate_password()
+    set_user(auth / "htpasswd", "publisher", password)
+    for path in (packages, auth / "htpasswd"):  # what the operator's chown does on the VM
+        os.chown(path, CONTAINER_UID, -1)
+    os.chmod(work / "index-data", 0o755)
+    os.chmod(auth, 0o755)
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    container = "ytc-images-check-index"
+    podman.run("rm", "-f", container, check=False)
+    podman.run(
+        "run",
+        "-d",
+        "--init",
+        "--network",
+        "host",
+        "--name",
+        container,
+        "-e",
+        "YTC_INDEX_HOST=127.0.0.1",
+        "-e",
+        f"YTC_INDEX_PORT={port}",
+        "-v",
+        f"{packages}:/data/packages",
+        "-v",
+        f"{auth}:/data/auth:ro",
+        IMAGE,
+    )
+    try:
+        _wait_up(url)
+        target = IndexTarget(url, "publisher", password, "index image")
+        upload(target, wheel.path)
+        listed = {f.filename: f.sha256 for f in project_files(target, "ytcaption-common")}
+        if listed != {wheel.name: wheel.sha256}:
+            raise ContainerError(f"the index container lists {listed} after uploading {wheel.name}")
+        if http.get(url + "simple/ytcaption-not-published/").status != 404:
+            raise ContainerError("the index container does not answer 404 for a reserved private name")
+        anonymous = http.request("POST", url, data=b"", headers={"Content-Type": "multipart/form-data; boundary=x"})
+        if anonymous.status != 401:
+            raise ContainerError(f"the index container answered {anonymous.status} to an anonymous upload")
+    finally:
+        podman.run("rm", "-f", container, check=False)
+    return build_seconds, size_mb, "200 /health, upload listed with its sha256, 401 anonymous, 404 private name"
