@@ -7,7 +7,6 @@ import hashlib
 import html
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,11 +17,7 @@ from pathlib import Path
 
 from pypiserver.pkg_helpers import guess_pkgname_and_version, normalize_pkgname
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from release.net import free_port
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:

@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from release.accounts import generate_password, set_user
 from release.errors import IndexServerError
 from release.http import get
+from release.net import port_taken
 
 PUBLISHER = "publisher"
 PYPIRC_SECTION = "ytcaption"
@@ -211,16 +211,6 @@ def _log_tail(path: Path, lines: int = 15) -> str:
         return "\n".join("    " + line for line in path.read_text(errors="replace").splitlines()[-lines:])
     except FileNotFoundError:
         return "    (no log)"
-
-
-def port_taken(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return True
-    return False
 
 
 def _healthy_within(url: str, seconds: float) -> bool:

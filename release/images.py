@@ -9,7 +9,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
@@ -26,8 +25,9 @@ from release.building import build
 from release.embedded import EmbeddedIndex
 from release.errors import ReleaseError
 from release.index_image import build_and_check_index_image
+from release.net import free_port
 from release.paths import Layout, layout
-from release.podman import ContainerError, Podman, ensure_base_image, ensure_installed
+from release.podman import ContainerError, Podman, ensure_base_image, ensure_installed, running_container
 from release.status import published_versions
 from release.target import IndexTarget, embedded_target
 
@@ -48,12 +48,6 @@ class ImageResult:
     size_mb: float = 0.0
     health: str = "not run"
     problems: list[str] = field(default_factory=list)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _pip_conf(target: IndexTarget, directory: Path) -> Path:
@@ -138,26 +132,9 @@ def build_and_check(
     if any(secret in str(v) for v in config.get("Env", []) or []):
         result.problems.append("a credential is in the image's ENV")
 
-    port = _free_port()
-    container = f"ytc-images-check-{name}"
-    podman.run("rm", "-f", container, check=False)
-    podman.run(
-        "run",
-        "-d",
-        "--init",
-        "--network",
-        "host",
-        "--name",
-        container,
-        "-e",
-        f"UVICORN_PORT={port}",
-        "-e",
-        "UVICORN_HOST=127.0.0.1",
-        "-e",
-        f"YTC_REDIS_URL={redis_url}",
-        image,
-    )
-    try:
+    port = free_port()
+    options = ["-e", f"UVICORN_PORT={port}", "-e", "UVICORN_HOST=127.0.0.1", "-e", f"YTC_REDIS_URL={redis_url}"]
+    with running_container(podman, f"ytc-images-check-{name}", image, *options) as container:
         try:
             body = _wait_health(port)
         except ContainerError as err:
@@ -178,8 +155,6 @@ def build_and_check(
             result.problems.append("ytcaption-common was installed from a path or editable, not from the index")
         if facts["app_common"]:
             result.problems.append("a copied common/ folder is in the image")
-    finally:
-        podman.run("rm", "-f", container, check=False)
     leaks = _secret_in_layers(podman, image, secret, work)
     if leaks:
         result.problems.append(f"the pip.conf secret is in the image: {', '.join(leaks)}")
@@ -196,7 +171,7 @@ def redis_on_loopback(workdir: Path) -> Iterator[_Redis]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise ContainerError("redis-server is not installed", "apt-get install -y redis-server (.ci/run does)")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
         stdout=subprocess.DEVNULL,

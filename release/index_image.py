@@ -5,7 +5,6 @@ with its sha256, and answer 404 for a reserved private name."""
 from __future__ import annotations
 
 import os
-import socket
 import time
 from pathlib import Path
 
@@ -13,17 +12,12 @@ from release import http
 from release.accounts import generate_password, set_user
 from release.building import Artifact
 from release.index_client import project_files, upload
-from release.podman import ContainerError, Podman
+from release.net import free_port
+from release.podman import ContainerError, Podman, running_container
 from release.target import IndexTarget
 
 IMAGE = "localhost/ytcaption/index:images-check"
 CONTAINER_UID = 10002  # the user index/Dockerfile creates
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_up(url: str, timeout: float = 60) -> None:
@@ -59,18 +53,9 @@ def build_and_check_index_image(
     os.chmod(work / "index-data", 0o755)
     os.chmod(auth, 0o755)
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    container = "ytc-images-check-index"
-    podman.run("rm", "-f", container, check=False)
-    podman.run(
-        "run",
-        "-d",
-        "--init",
-        "--network",
-        "host",
-        "--name",
-        container,
+    options = [
         "-e",
         "YTC_INDEX_HOST=127.0.0.1",
         "-e",
@@ -79,9 +64,8 @@ def build_and_check_index_image(
         f"{packages}:/data/packages",
         "-v",
         f"{auth}:/data/auth:ro",
-        IMAGE,
-    )
-    try:
+    ]
+    with running_container(podman, "ytc-images-check-index", IMAGE, *options):
         _wait_up(url)
         target = IndexTarget(url, "publisher", password, "index image")
         upload(target, wheel.path)
@@ -93,6 +77,4 @@ def build_and_check_index_image(
         anonymous = http.request("POST", url, data=b"", headers={"Content-Type": "multipart/form-data; boundary=x"})
         if anonymous.status != 401:
             raise ContainerError(f"the index container answered {anonymous.status} to an anonymous upload")
-    finally:
-        podman.run("rm", "-f", container, check=False)
     return build_seconds, size_mb, "200 /health, upload listed with its sha256, 401 anonymous, 404 private name"

@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +76,18 @@ class Podman:
         if check and result.returncode != 0:
             raise ContainerError(f"`podman {' '.join(args[:3])} ...` failed:\n{result.stderr.strip()[-3000:]}")
         return result
+
+
+@contextmanager
+def running_container(podman: Podman, name: str, image: str, *options: str) -> Iterator[str]:
+    """`podman run -d --init --network host` (never the default network here),
+    removed again however the block ends. Yields the container's name."""
+    podman.run("rm", "-f", name, check=False)
+    podman.run("run", "-d", "--init", "--network", "host", "--name", name, *options, image)
+    try:
+        yield name
+    finally:
+        podman.run("rm", "-f", name, check=False)
 
 
 def ensure_installed() -> None:

@@ -7,11 +7,9 @@ import time
 import urllib.error
 import urllib.request
 
+from release.net import free_port
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["free_port", "http_get", "wait_for_port"]
 
 
 def wait_for_port(port: int, timeout: float = 15.0) -> None:
