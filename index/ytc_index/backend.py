@@ -46,6 +46,7 @@ class _Listing:
     packages: list[PkgFile]
     by_project: dict[str, list[PkgFile]]
     by_name: dict[str, PkgFile]
+    by_relpath: dict[str, PkgFile]
 
 
 def _scan(root: Path) -> _Listing:
@@ -81,7 +82,14 @@ def _scan(root: Path) -> _Listing:
     for pkg in packages:
         by_project.setdefault(pkg.pkgname_norm, []).append(pkg)
     stable = all(scan_started - mtime > _RACY_NS for mtime in stamps.values())
-    return _Listing(stamps, stable, packages, by_project, {os.path.basename(p.fn): p for p in packages})
+    return _Listing(
+        stamps,
+        stable,
+        packages,
+        by_project,
+        {os.path.basename(p.fn): p for p in packages},
+        {p.relfn_unix: p for p in packages},
+    )
 
 
 def _unchanged(listing: _Listing) -> bool:
@@ -124,6 +132,10 @@ class FreshFileBackend(Backend):
 
     def find_project_packages(self, project: str) -> Iterable[PkgFile]:
         return self._current().by_project.get(normalize_pkgname(project), [])
+
+    def find_file(self, relpath: str) -> PkgFile | None:
+        """The package file at ``relpath`` below the root (as in /packages/<relpath>)."""
+        return self._current().by_relpath.get(relpath)
 
     def find_version(self, name: str, version: str) -> Iterable[PkgFile]:
         return [p for p in self.find_project_packages(name) if p.version == version]

@@ -209,3 +209,23 @@ def test_listing_auth_is_enforced_on_every_page(tmp_path: Path, monkeypatch: pyt
             assert http.get(live.url + page, auth=(user, password)).status == 200
     finally:
         live.stop()
+
+
+def test_downloads_serve_the_exact_bytes_and_defer_ranges_to_pypiserver(live_index: LiveIndex, tmp_path: Path) -> None:
+    user, password = live_index.credentials
+    wheel = make_wheel(tmp_path, payload=os.urandom(300_000))
+    assert twine_upload(live_index.url, [wheel], user, password).returncode == 0
+    url = live_index.url + "packages/" + wheel.name
+    full = http.get(url)
+    assert full.status == 200 and full.body == wheel.read_bytes()
+    assert full.headers["Content-Length"] == str(wheel.stat().st_size)
+    assert "Content-Encoding" not in full.headers
+    head = http.request("HEAD", url)
+    assert head.status == 200 and head.body == b"" and head.headers["Content-Length"] == str(wheel.stat().st_size)
+    ranged = http.request("GET", url, headers={"Range": "bytes=0-99"})
+    assert ranged.status == 206 and ranged.body == wheel.read_bytes()[:100]
+    sub = live_index.index.packages / "team"
+    sub.mkdir()
+    nested = make_wheel(sub, name="nested_tool")
+    assert http.get(live_index.url + "packages/team/" + nested.name).body == nested.read_bytes()
+    assert http.get(live_index.url + "packages/nothing-1.0.tar.gz").status == 404
