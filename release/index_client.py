@@ -94,24 +94,25 @@ def check_reachable_and_credentials(target: IndexTarget) -> None:
         raise IndexUnreachableError(f"the index answered HTTP {resp.status} to an authenticated request at {base}")
 
 
+def twine_upload_command(upload_url: str, *files: Path) -> list[str]:
+    """twine's upload, never prompting; credentials come from TWINE_* in the environment."""
+    return [
+        sys.executable,
+        "-m",
+        "twine",
+        "upload",
+        "--non-interactive",
+        "--disable-progress-bar",
+        "--repository-url",
+        upload_url,
+        *map(str, files),
+    ]
+
+
 def upload(target: IndexTarget, path: Path) -> None:
     env = dict(os.environ, TWINE_PASSWORD=target.password, TWINE_USERNAME=target.username)
     env.pop("TWINE_REPOSITORY", None)
-    result = run(
-        [
-            sys.executable,
-            "-m",
-            "twine",
-            "upload",
-            "--non-interactive",
-            "--disable-progress-bar",
-            "--repository-url",
-            target.upload_url,
-            str(path),
-        ],
-        env=env,
-        timeout=600,
-    )
+    result = run(twine_upload_command(target.upload_url, path), env=env, timeout=600)
     if result.returncode != 0:
         raise UploadError(f"uploading {path.name} failed:\n{tail(result.stdout)}")
 

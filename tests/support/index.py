@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from release.embedded import EmbeddedIndex
+from release.index_client import twine_upload_command
 from release.target import IndexTarget, embedded_target
 from tests.support.net import free_port
 
@@ -40,22 +40,12 @@ def start_index(home: Path, port: int | None = None) -> LiveIndex:
 def twine_upload(
     url: str, files: list[Path], user: str | None, password: str | None
 ) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "twine",
-        "upload",
-        "--non-interactive",
-        "--disable-progress-bar",
-        "--repository-url",
-        url,
-    ]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
     if user is not None:
         env["TWINE_USERNAME"] = user
     if password is not None:
         env["TWINE_PASSWORD"] = password
-    return subprocess.run([*cmd, *map(str, files)], capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(twine_upload_command(url, *files), capture_output=True, text=True, env=env, check=False)
 
 
 def make_wheel(directory: Path, name: str = "ytcaption_common", version: str = "1.0.0", payload: bytes = b"") -> Path:
