@@ -59,7 +59,3 @@ def remove_user(htpasswd: Path, name: str) -> None:
 
 def list_users(htpasswd: Path) -> list[str]:
     return sorted(_open(htpasswd).users())
-
-
-def check_user(htpasswd: Path, name: str, password: str) -> bool:
-    return bool(_open(htpasswd).check_password(name, password))

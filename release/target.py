@@ -21,7 +21,6 @@ class IndexTarget:
     username: str
     password: str
     source: str
-    embedded: bool = False
 
     def __post_init__(self) -> None:
         register_secret(self.password)
@@ -91,4 +90,4 @@ def resolve_configured(repository: str | None = None) -> IndexTarget | None:
 
 def embedded_target(index: EmbeddedIndex) -> IndexTarget:
     url, username, password = index.credentials()
-    return IndexTarget(url, username, password, "embedded default index", embedded=True)
+    return IndexTarget(url, username, password, "embedded default index")

@@ -4,7 +4,7 @@ embedded server and the compose service are configured the same way."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pypiserver.config import DEFAULTS
@@ -30,7 +30,6 @@ class IndexSettings:
     workers: int = 2
     threads: int = 8
     log_file: Path | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     def validate(self) -> None:
         unknown = [a for a in self.authenticate if a not in AUTH_ACTIONS]

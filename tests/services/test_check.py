@@ -83,3 +83,10 @@ def test_without_any_index_the_pin_check_says_what_to_do(ws: Workspace) -> None:
     result = ws.ytc("check", "--no-tools")
     assert result.returncode == 1
     assert "make index-up" in result.stdout and "--offline" in result.stdout
+
+
+def test_offline_check_still_reports_a_broken_pin(ws: Workspace) -> None:
+    (ws.root / "orchestrator/requirements.txt").write_text("fastapi==0.165.0\n")
+    result = ws.ytc("check", "--offline", "--no-tools")
+    assert result.returncode == 1
+    assert "orchestrator/requirements.txt has no `ytcaption-common==X.Y.Z` pin" in result.stdout
