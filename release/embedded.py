@@ -85,8 +85,14 @@ class EmbeddedIndex:
         """(repository URL, username, password) from index/auth/pypirc."""
         config = configparser.ConfigParser(interpolation=None)
         config.read(self.pypirc)
-        section = config[PYPIRC_SECTION]
-        return section["repository"], section["username"], section["password"]
+        try:
+            section = config[PYPIRC_SECTION]
+            return section["repository"], section["username"], section["password"]
+        except KeyError as err:
+            raise IndexServerError(
+                f"{self.pypirc} is missing or lacks [{PYPIRC_SECTION}] repository/username/password",
+                f"delete {self.pypirc} and run `make index-up`: a new publisher password is generated",
+            ) from err
 
     def _update_pypirc_url(self, port: int) -> None:
         url, username, password = self.credentials()

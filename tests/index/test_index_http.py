@@ -229,3 +229,18 @@ def test_downloads_serve_the_exact_bytes_and_defer_ranges_to_pypiserver(live_ind
     nested = make_wheel(sub, name="nested_tool")
     assert http.get(live_index.url + "packages/team/" + nested.name).body == nested.read_bytes()
     assert http.get(live_index.url + "packages/nothing-1.0.tar.gz").status == 404
+
+
+def test_a_damaged_pypirc_is_a_clear_error_and_deleting_it_recovers(tmp_path: Path) -> None:
+    index = EmbeddedIndex(tmp_path / "index")
+    index.ensure_credentials(free_port())
+    index.pypirc.write_text("[distutils]\n")
+    with pytest.raises(IndexServerError) as err:
+        index.credentials()
+    assert "lacks [ytcaption]" in err.value.problem and "delete" in err.value.fix
+    index.pypirc.unlink()
+    index.ensure_credentials(free_port())
+    _, user, password = index.credentials()
+    from release.accounts import list_users
+
+    assert user == "publisher" and list_users(index.htpasswd) == ["publisher"] and len(password) >= 24
