@@ -8,6 +8,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -118,15 +119,15 @@ class App:
             time.sleep(0.5)
         return self.health()[1]
 
-    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict, dict]:
+    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict, Message]:
         request = urllib.request.Request(
             f"{self.base}{path}", data=body, headers={"Content-Type": "application/json", **(headers or {})}
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as resp:
-                return resp.status, json.loads(resp.read()), dict(resp.headers)
+                return resp.status, json.loads(resp.read()), resp.headers
         except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read()), dict(err.headers)
+            return err.code, json.loads(err.read()), err.headers
 
     def stop(self) -> None:
         self.proc.terminate()
