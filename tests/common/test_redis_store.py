@@ -152,10 +152,18 @@ def test_a_command_error_does_not_count_as_an_outage(redis_server: RedisServer) 
 
 
 def test_password_is_not_logged(redis_server: RedisServer, caplog) -> None:
+    admin = redis.Redis.from_url(redis_server.url)
+    admin.config_set("requirepass", "hunter2")
     url = redis_server.url.replace("redis://", "redis://:hunter2@")
-    with caplog.at_level(logging.INFO, logger="ytcaption_common.redis_utils"):
-        make_store(url).close()
-    assert "connected to redis at redis://:***@127.0.0.1" in caplog.text and "hunter2" not in caplog.text
+    try:
+        with caplog.at_level(logging.INFO, logger="ytcaption_common.redis_utils"):
+            store = make_store(url)
+            assert store.ping() is True
+            store.close()
+        assert "connected to redis at redis://:***@127.0.0.1" in caplog.text and "hunter2" not in caplog.text
+    finally:
+        redis.Redis.from_url(url).config_set("requirepass", "")
+        admin.close()
 
 
 class TestRedisCircuitBreaker:
