@@ -231,3 +231,59 @@ def lock_service(service_dir: Path, target: IndexTarget, *, upgrade: bool = Fals
             "name folders that hold a Dockerfile and a requirements.txt",
         )
     return write_lock(service_dir, compile_lock(service_dir, target, lock_python(service_dir), upgrade=upgrade))
+
+
+def installs_without_hashes(dockerfile: Path) -> list[str]:
+    """`RUN ... pip install -r ...` steps of a Dockerfile that do not demand hashes."""
+    import shlex
+
+    from dockerfile_parse import DockerfileParser
+
+    found = []
+    for instruction in DockerfileParser(path=str(dockerfile)).structure:
+        if instruction["instruction"] != "RUN":
+            continue
+        try:
+            words = shlex.split(instruction["value"], comments=True)
+        except ValueError:
+            words = instruction["value"].split()
+        installs_requirements = "pip" in words and "install" in words and bool({"-r", "--requirement"} & set(words))
+        if installs_requirements and "--require-hashes" not in words:
+            found.append(f"{dockerfile.name}:{instruction['startline'] + 1}: pip install without --require-hashes")
+    return found
+
+
+def lock_problems(root: Path, service_dirs: list[Path]) -> list[str]:
+    """Offline: each service has a current lock, and its Dockerfile installs with --require-hashes."""
+    problems = []
+    for service in service_dirs:
+        rel = service.relative_to(root).as_posix()
+        lock = service / LOCK_FILE
+        reason = stale_reason(
+            (service / REQUIREMENTS_FILE).read_text(encoding="utf-8"),
+            lock.read_text(encoding="utf-8") if lock.is_file() else None,
+        )
+        if reason is not None:
+            problems.append(f"{rel}: {reason}; run `ytc-release lock {rel}`")
+        problems += [f"{rel}/{p}" for p in installs_without_hashes(service / "Dockerfile")]
+    return problems
+
+
+def served_hash_problems(
+    root: Path, service_dirs: list[Path], served_by_version: dict[str, dict[str, str]]
+) -> list[str]:
+    """Online: the ytcaption-common hashes of each lock against the files the index serves,
+    given as {version: {filename: sha256}}."""
+    from release.paths import DIST_NAME
+
+    problems = []
+    for service in service_dirs:
+        lock = service / LOCK_FILE
+        if not lock.is_file():
+            continue
+        locked = parse_lock(lock.read_text(encoding="utf-8")).get(DIST_NAME)
+        if locked is None:
+            continue
+        rel = lock.relative_to(root).as_posix()
+        problems += [f"{rel}: {p}" for p in hash_problems(locked, served_by_version.get(locked.version, {}))]
+    return problems

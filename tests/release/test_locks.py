@@ -117,3 +117,33 @@ def test_a_folder_without_a_dockerfile_is_refused(live_index: LiveIndex, tmp_pat
     (tmp_path / "requirements.txt").write_text(REQUIREMENTS)
     with pytest.raises(locking.LockError, match="not a service folder: no Dockerfile"):
         locking.lock_service(tmp_path, live_index.target)
+
+
+@pytest.mark.parametrize(
+    ("run", "flagged"),
+    [
+        ("RUN pip install --require-hashes --no-deps -r requirements.lock", False),
+        (
+            "RUN --mount=type=secret,id=pipconf,target=/etc/pip.conf \\\n    python -m pip install -r requirements.txt",
+            True,
+        ),
+        ("RUN pip install --no-cache-dir \\\n    --require-hashes \\\n    -r requirements.lock", False),
+        ("RUN pip install uvicorn", False),  # no requirements file: not an install of the service's set
+        ("RUN apt-get update && pip install --requirement requirements.txt", True),
+    ],
+)
+def test_installs_without_hashes(tmp_path: Path, run: str, flagged: bool) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM python:3.11-slim\n{run}\n")
+    assert bool(locking.installs_without_hashes(dockerfile)) is flagged
+
+
+def test_lock_problems_name_the_stale_lock_and_the_unhashed_install(locked_service: Path, tmp_path: Path) -> None:
+    root = locked_service.parent
+    assert locking.lock_problems(root, [locked_service]) == []
+    (locked_service / "requirements.txt").write_text(REQUIREMENTS + "idna==3.10\n")
+    (locked_service / "Dockerfile").write_text("FROM python:3.11-slim\nRUN pip install -r requirements.txt\n")
+    assert locking.lock_problems(root, [locked_service]) == [
+        "svc: requirements.txt changed since requirements.lock was compiled; run `ytc-release lock svc`",
+        "svc/Dockerfile:2: pip install without --require-hashes",
+    ]
