@@ -46,7 +46,7 @@ _DISTRO_PYTHON = {
 
 
 class LockError(ReleaseError):
-    fix = "fix the requirements named above, then run `make lock` (`ytc-release lock DIR`)"
+    fix = "fix the requirements named above, then run `ytc-release lock DIR`"
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def requirements_digest(text: str) -> str:
 
 def render_header(python: str, requirements_text: str) -> str:
     return (
-        f"# Locked by `ytc-release lock` from {REQUIREMENTS_FILE}; never edit by hand: `make lock` refreshes it.\n"
+        f"# Locked by `ytc-release lock` from {REQUIREMENTS_FILE}; never edit by hand: `ytc-release lock` refreshes it.\n"
         + _HEADER.format(python=python, digest=requirements_digest(requirements_text))
         + "\n"
     )

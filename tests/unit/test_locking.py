@@ -6,7 +6,7 @@ import pytest
 
 from release import locking
 
-LOCK = """# Locked by `ytc-release lock` from requirements.txt; never edit by hand: `make lock` refreshes it.
+LOCK = """# Locked by `ytc-release lock` from requirements.txt; never edit by hand: `ytc-release lock` refreshes it.
 # ytc-lock: python=3.11 requirements-sha256={digest}
 ytcaption-common==2.0.0 \\
     --hash=sha256:{a} \\
