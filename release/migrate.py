@@ -193,8 +193,7 @@ def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
         _write(plan, path, text, edit.text, edit.notes)
         plan.manual += [f"{show(path)}:{m.removeprefix('line ')}" for m in edit.manual]
         plan.manual += _base_image_notes(path, text)
-        installed |= {folder / r for r in edit.requirement_files if not Path(r).is_absolute()}
-        installed |= {folder / Path(r).name for r in edit.requirement_files if Path(r).is_absolute()}
+        installed |= {_in_context(folder, r) for r in edit.requirement_files}
     for path in files:
         if path.parent == folder and path.name.startswith("requirements") and path.suffix == ".txt":
             text = path.read_text(encoding="utf-8")
@@ -230,6 +229,18 @@ def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
         for s in copy_scripts(folder)
     ]
     return plan
+
+
+def _in_context(folder: Path, source: str) -> Path:
+    """A file a Dockerfile copies, found in the service folder or, for a build context above it
+    (`COPY orchestrator/requirements-docker.txt ...` from the repository root), in a parent."""
+    relative = source.lstrip("/") if source.startswith("/") else source
+    for base in (folder, *folder.parents):
+        if (base / relative).is_file() and (base / relative).resolve().is_relative_to(folder):
+            return (base / relative).resolve()
+        if base == repository_top(folder):
+            break
+    return folder / Path(relative).name
 
 
 def _write(plan: Plan, path: Path, old: str, new: str, notes: list[str]) -> None:

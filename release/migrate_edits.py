@@ -61,7 +61,9 @@ class DockerfileEdit:
     text: str
     notes: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)  # "line N: ..." the user must do
-    requirement_files: list[str] = field(default_factory=list)  # -r files its pip steps install
+    requirement_files: list[str] = field(
+        default_factory=list
+    )  # -r files its pip steps install, as in the build context
 
 
 def _mentions_common(instruction: dockerfile.Instruction) -> bool:
@@ -97,7 +99,12 @@ def edit_dockerfile(text: str) -> DockerfileEdit:
             delete.update(range(instructions[j].start, instructions[j].end + 1))
             j -= 1
 
+    copied_as: dict[str, str] = {}  # file name in the image -> its source in the build context
     for index, instruction in enumerate(instructions):
+        if instruction.name in {"COPY", "ADD"}:
+            flags, args = dockerfile.flags_and_args(instruction.value)
+            if len(args) == 2 and not args[1].endswith("/") and not any(f.startswith("--from=") for f in flags):
+                copied_as[args[1].rsplit("/", 1)[-1]] = args[0]
         if dockerfile.copies_common(instruction):
             drop(index)
             edit.notes.append(f"line {instruction.start}: removed `{instruction.name} {instruction.value}`")
@@ -105,9 +112,10 @@ def edit_dockerfile(text: str) -> DockerfileEdit:
         if instruction.name != "RUN":
             continue
         for command in dockerfile.shell_commands(instruction):
-            edit.requirement_files += [
-                r for r in dockerfile.requirement_files(command) if r not in edit.requirement_files
-            ]
+            for name in dockerfile.requirement_files(command):
+                source = copied_as.get(name.rsplit("/", 1)[-1], name)  # COPY x/requirements-docker.txt requirements.txt
+                if source not in edit.requirement_files:
+                    edit.requirement_files.append(source)
         copy_steps = dockerfile.installs_the_copy(instruction)
         current = instruction
         if copy_steps:

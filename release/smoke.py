@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -137,6 +138,10 @@ def app_command(instructions: list[dockerfile.Instruction], venv: Path, port: in
         argv = _replace_option(_replace_option(argv, ("--host",), LOOPBACK), ("--port",), str(port))
     elif names[:1] == ["gunicorn"] or names[1:3] == ["-m", "gunicorn"]:
         argv = _replace_option(argv, ("--bind", "-b"), f"{LOOPBACK}:{port}")
+    elif len(argv) == 3 and names[0] in {"sh", "bash"} and argv[1] == "-c" and "uvicorn" in argv[2]:
+        # CMD ["sh", "-c", "python -m uvicorn app.main:app --host 0.0.0.0 --port ${PORT:-8001}"]
+        script = re.sub(r"--host(=|\s+)\S+", f"--host {LOOPBACK}", argv[2])
+        argv = [argv[0], "-c", re.sub(r"--port(=|\s+)\S+", f"--port {port}", script)]
     local = venv / "bin" / Path(argv[0]).name
     return [str(local) if local.exists() else argv[0], *argv[1:]]
 

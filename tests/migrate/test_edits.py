@@ -151,3 +151,18 @@ def test_compose_gets_the_build_secret_and_keeps_its_comments() -> None:
 )
 def test_base_image_python(image: str, python: tuple[int, int] | None) -> None:
     assert base_image_python(image) == python
+
+
+def test_a_requirements_file_copied_under_another_name_is_the_one_to_pin() -> None:
+    # orchestrator/Dockerfile.test upstream: built from the repository root
+    text = (
+        "FROM python:3.11-slim\nCOPY common/ /app/common/\n"
+        "COPY orchestrator/requirements-docker.txt /app/requirements.txt\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nRUN cd /app/common && pip install --no-cache-dir .\n"
+    )
+    edit = edit_dockerfile(text)
+    assert edit.requirement_files == ["orchestrator/requirements-docker.txt"]
+    assert edit.text == (
+        "FROM python:3.11-slim\nCOPY orchestrator/requirements-docker.txt /app/requirements.txt\n"
+        "RUN --mount=type=secret,id=pipconf,target=/etc/pip.conf pip install --no-cache-dir -r requirements.txt\n"
+    )
