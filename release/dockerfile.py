@@ -239,3 +239,23 @@ def env_of(instructions: list[Instruction]) -> dict[str, str]:
                 key, val = word.split("=", 1)
                 env[key] = val
     return env
+
+
+def created_dirs(instructions: list[Instruction]) -> list[str]:
+    """Folders the image creates with `RUN mkdir`, relative to the WORKDIR in effect (absolute ones
+    below it made relative; others outside it skipped): an app may need its logs/ to exist."""
+    workdir = "/"
+    found: list[str] = []
+    for instruction in instructions:
+        if instruction.name == "WORKDIR":
+            workdir = str(PurePosixPath(workdir, instruction.value.strip()))
+        for command in shell_commands(instruction):
+            if command[0] != "mkdir":
+                continue
+            for arg in command[1:]:
+                if arg.startswith("-") or "$" in arg:
+                    continue
+                path = PurePosixPath(workdir, arg)
+                if path.is_relative_to(workdir) and path != PurePosixPath(workdir):
+                    found.append(path.relative_to(workdir).as_posix())
+    return found

@@ -77,6 +77,8 @@ def master_common(folder: Path) -> Path | None:
     """The nearest `common/` in a folder above the service, within its repository."""
     top = repository_top(folder)
     for parent in folder.parents:
+        if (parent / "common" / "src" / IMPORT_NAME).is_dir():  # this repository: the library's source is the master
+            return parent / "common" / "src" / IMPORT_NAME
         if (parent / "common").is_dir():
             return parent / "common"
         if parent == top:

@@ -240,6 +240,8 @@ def smoke_one(folder: Path, url: str, redis_url: str, workdir: Path, report: Rep
         venv = install(folder, pip_install_args(folder, instructions), url, report)
     port = free_port()
     cwd = scratch_copy(folder, workdir)
+    for created in dockerfile.created_dirs(instructions):  # `RUN mkdir -p /app/logs`: the app may expect it
+        (cwd / created).mkdir(parents=True, exist_ok=True)
     argv = app_command(instructions, venv, port)
     env = clean_pip_env()
     env.update({k: v for k, v in dockerfile.env_of(instructions).items() if "$" not in v})

@@ -106,3 +106,8 @@ def test_check_rules_use_the_parser() -> None:
         assert len(problems) == 1 and problems[0].startswith(f"svc/Dockerfile:{number}: copies common/")
     installs = dockerfile_problems("Dockerfile", "FROM python:3.11-slim\nRUN cd /app/common && pip install .\n")
     assert len(installs) == 1 and "installs a copied common" in installs[0]
+
+
+def test_folders_the_image_creates_relative_to_its_workdir() -> None:
+    text = "FROM python:3.11-slim\nWORKDIR /app\nRUN mkdir -p /app/logs /app/artifacts \\\n && mkdir -p /tmp/x cache\n"
+    assert dockerfile.created_dirs(dockerfile.parse(text)) == ["logs", "artifacts", "cache"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,14 @@ def test_without_version_or_index_it_says_what_to_do(tree: Path) -> None:
     assert result.returncode == 1
     assert "pass --version X.Y.Z" in result.stderr
     assert (tree / "services/youtube-search/common").is_dir()
+
+
+def test_in_this_repository_the_master_is_the_library_source(repo_root: Path, tmp_path: Path) -> None:
+    from release.migrate import local_changes, master_common
+
+    service = tmp_path / "repo/services/legacy"
+    shutil.copytree(repo_root / "common/src/ytcaption_common", tmp_path / "repo/common/src/ytcaption_common")
+    shutil.copytree(repo_root / "common/src/ytcaption_common", service / "common")
+    master = master_common(service)
+    assert master == tmp_path / "repo/common/src/ytcaption_common"
+    assert local_changes(service / "common", master) == []
