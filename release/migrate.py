@@ -156,8 +156,12 @@ def _base_image_notes(path: Path, text: str) -> list[str]:
 
 
 def copy_scripts(folder: Path) -> list[Path]:
+    """distribute_common.sh anywhere in the service's repository (outside git: beside and below its parent)."""
+    top = repository_top(folder)
+    if top == Path(folder.anchor):
+        top = folder.parent
     found = []
-    for dirpath, dirnames, filenames in os.walk(repository_top(folder)):
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = [d for d in dirnames if d not in _NOT_SOURCE and d != "common"]
         found += [Path(dirpath) / n for n in filenames if n == "distribute_common.sh"]
     return sorted(found)
@@ -223,6 +227,11 @@ def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
             f"{show(path)}:{line}: edits sys.path (it reached a copy of common?); remove it if it only did that"
             for line in result.syspath_lines
         ]
+        plan.manual += [
+            f"{show(path)}:{line}: imports {module}, which the {DIST_NAME} installed here does not have"
+            for line, module in result.modules
+            if not _library_has(module)
+        ]
         if result.changed_lines:
             lines = ", ".join(map(str, result.changed_lines))
             _write(plan, path, text, result.text, [f"imports {IMPORT_NAME} (lines {lines})"])
@@ -231,6 +240,16 @@ def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
         for s in copy_scripts(folder)
     ]
     return plan
+
+
+def _library_has(module: str) -> bool:
+    """Whether the library beside this tool has ``module`` (an old copy's module path would fail at start)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package is missing
+        return False
 
 
 def _in_context(folder: Path, source: str) -> Path:

@@ -21,6 +21,7 @@ class ImportRewrite:
     text: str
     changed_lines: list[int] = field(default_factory=list)
     syspath_lines: list[int] = field(default_factory=list)
+    modules: list[tuple[int, str]] = field(default_factory=list)  # (line, module) imported from the library
     error: str | None = None
 
 
@@ -93,7 +94,7 @@ def rewrite_imports(source: str) -> ImportRewrite:
         return ImportRewrite(source, error=f"line {err.lineno}: {err.msg} (not parsed; imports left as they are)")
     import_lines, uses, syspath = _targets(tree)
     if not import_lines:
-        return ImportRewrite(source, syspath_lines=syspath)
+        return ImportRewrite(source, syspath_lines=syspath, modules=imported_modules(tree))
     lines = source.splitlines(keepends=True)
     edits: list[tuple[int, int]] = []  # (line, char col) of NAME tokens to replace
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
@@ -114,7 +115,24 @@ def rewrite_imports(source: str) -> ImportRewrite:
     for row, col in sorted(edits, reverse=True):
         line = lines[row - 1]
         lines[row - 1] = line[:col] + NEW + line[col + len(OLD) :]
-    return ImportRewrite("".join(lines), sorted({r for r, _ in edits}), syspath)
+    return ImportRewrite("".join(lines), sorted({r for r, _ in edits}), syspath, imported_modules(tree))
+
+
+def imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, `ytcaption_common...` module) of every import of the package, for checking they exist."""
+
+    def renamed(module: str) -> str | None:
+        if _is_common(module):
+            return NEW + module[len(OLD) :]
+        return module if module == NEW or module.startswith(NEW + ".") else None  # migrated on an earlier run
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and renamed(node.module):
+            found.append((node.lineno, str(renamed(node.module))))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, str(renamed(a.name))) for a in node.names if renamed(a.name)]
+    return sorted(found)
 
 
 def _previous_significant(tokens: list[tokenize.TokenInfo], i: int) -> tokenize.TokenInfo | None:

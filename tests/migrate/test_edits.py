@@ -166,3 +166,11 @@ def test_a_requirements_file_copied_under_another_name_is_the_one_to_pin() -> No
         "FROM python:3.11-slim\nCOPY orchestrator/requirements-docker.txt /app/requirements.txt\n"
         "RUN --mount=type=secret,id=pipconf,target=/etc/pip.conf pip install --no-cache-dir -r requirements.txt\n"
     )
+
+
+def test_the_library_modules_a_file_imports_are_listed_before_and_after_the_rename() -> None:
+    source = "from common.log_utils import get_logger\nimport common.models.base, os\nfrom common import models\n"
+    expected = [(1, "ytcaption_common.log_utils"), (2, "ytcaption_common.models.base"), (3, "ytcaption_common")]
+    first = rewrite_imports(source)
+    assert first.modules == expected
+    assert rewrite_imports(first.text).modules == expected

@@ -75,6 +75,8 @@ def test_migrate_converts_every_shape_and_reports_what_it_leaves(tree: Path) -> 
     assert "services/youtube-search/Dockerfile.test:1: base image python:3.9-slim has Python 3.9" in out
     assert "ubuntu:22.04" not in out  # Python 3.10 is supported
     assert "scripts/distribute_common.sh:1: copies common/" in out
+    assert "services/youtube-search/app/legacy.py:1: imports ytcaption_common.logging, which the" in out
+    assert "imports ytcaption_common.log_utils, which" not in out
     assert "next: ytc-release smoke orchestrator services/video-downloader" in out
 
 

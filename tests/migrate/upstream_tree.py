@@ -185,6 +185,8 @@ def build(root: Path, repo_root: Path) -> Path:
             status="JobStatus",
         ),
     )
+    # an older module path of common (some upstream versions had common.logging): migrate must point at it
+    _write(ys / "app/legacy.py", "from common.logging import get_logger  # an older copy's module\n")
     _write(ys / "requirements.txt", REQUIREMENTS + "\n# === COMMON LIBRARY ===\n-e ./common\n")
     _write(
         ys / "Dockerfile",
