@@ -108,3 +108,31 @@ def test_without_an_index_smoke_says_what_to_do(tmp_path: Path, repo_root: Path)
     result = ws.ytc("smoke", "orchestrator")
     assert result.returncode == 1
     assert "no index to install from" in result.stderr and "make index-up" in result.stderr
+
+
+def test_an_app_that_ignores_port_is_found_where_it_listens(released: Workspace, cache: Path, tmp_path: Path) -> None:
+    # upstream's orchestrator run.py hard-codes port=8000; smoke probes the port the app really opened
+    from release.net import free_port
+
+    version = released.ytc("status").stdout.split("source version:")[1].split()[0]
+    fixed = free_port()
+    svc = tmp_path / "fixed-port"
+    svc.mkdir()
+    (svc / "requirements.txt").write_text(f"ytcaption-common=={version}\n")
+    (svc / "Dockerfile").write_text(
+        'FROM python:3.11-slim\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n'
+    )
+    (svc / "app.py").write_text(
+        "from http.server import BaseHTTPRequestHandler, HTTPServer\n"
+        "class H(BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200 if self.path == '/health' else 404)\n"
+        "        self.end_headers()\n"
+        '        self.wfile.write(b\'{"status": "healthy"}\')\n'
+        f"HTTPServer(('127.0.0.1', {fixed}), H).serve_forever()\n"
+    )
+    result = ytc(released, cache, tmp_path, "smoke", "--timeout", "20", "fixed-port")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"the app listens on [{fixed}], not only on the port it was given" in result.stdout
+    assert f"GET http://127.0.0.1:{fixed}/health -> 200" in result.stdout
+    assert not port_taken(fixed)  # stopped afterwards
