@@ -1,5 +1,5 @@
-"""Reading Dockerfiles with a real parser (dockerfile-parse, the library
-OpenShift's build tooling uses), so `check`, `migrate` and `smoke` agree on
+"""Reading Dockerfiles with a real parser (dockerfile-parse, maintained by the
+containerbuildsystem project for its image build service), so `check`, `migrate` and `smoke` agree on
 what an instruction is: continuation lines joined, comments never mistaken for
 instructions, JSON and shell forms both understood.
 
