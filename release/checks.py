@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from release import dockerfile, pins
+from release import dockerfile, index_client, locking, pins
 from release.errors import CheckFailedError, ReleaseError
-from release.paths import Layout
+from release.paths import DIST_NAME, Layout
 from release.proc import tool_output, venv_tool
 from release.report import Reporter
 
@@ -128,6 +128,25 @@ def check_pins_on_index(lay: Layout, repository: str | None) -> list[str]:
     ]
 
 
+def check_locks(lay: Layout) -> list[str]:
+    return locking.lock_problems(lay.root, pins.discover_services(lay.root))
+
+
+def check_locks_on_index(lay: Layout, repository: str | None) -> list[str]:
+    from release.flow import version_of
+    from release.status import current_target
+
+    target = current_target(lay, repository)
+    if target is None:
+        return []  # check_pins_on_index already says there is no index to compare with
+    served: dict[str, dict[str, str]] = {}
+    for entry in index_client.project_files(target, DIST_NAME):
+        version = version_of(entry.filename)
+        if version is not None:
+            served.setdefault(version, {})[entry.filename] = entry.sha256 or ""
+    return locking.served_hash_problems(lay.root, pins.discover_services(lay.root), served)
+
+
 def check_dockerfiles(lay: Layout) -> list[str]:
     hadolint = venv_tool("hadolint")
     if hadolint is None:
@@ -165,7 +184,15 @@ def run_checks(
         ("every service has exactly one pin (--offline: not compared with an index)", lambda: check_pins_read(lay))
         if offline
         else ("every pin exists on the index", lambda: check_pins_on_index(lay, repository)),
+        ("every service installs a current hash lock with --require-hashes", lambda: check_locks(lay)),
     ]
+    if not offline:
+        checks.append(
+            (
+                "locked ytcaption-common hashes are the files the index serves",
+                lambda: check_locks_on_index(lay, repository),
+            )
+        )
     if tools:
         checks += [
             ("hadolint on every Dockerfile", lambda: check_dockerfiles(lay)),

@@ -20,6 +20,13 @@ PIPCONF_MOUNT = "--mount=type=secret,id=pipconf,target=/etc/pip.conf"
 _SHELL_SPLIT = {"&&", "||", ";", "|"}
 _PYTHON = re.compile(r"^(.*/)?python(\d(\.\d+)?)?$")
 _PIP = re.compile(r"^(.*/)?pip(\d(\.\d+)?)?$")
+# The Python that distributions' base images ship.
+# python:3, python:latest: some current 3.x, newer than any floor but not one version.
+UNSPECIFIED_PYTHON = (3, 99)
+_DEBIAN_PYTHON = {"bookworm": (3, 11), "12": (3, 11), "bullseye": (3, 9), "11": (3, 9), "buster": (3, 7), "10": (3, 7)}
+_DEBIAN_PYTHON |= {"trixie": (3, 13), "13": (3, 13)}
+_UBUNTU_PYTHON = {"18.04": (3, 6), "20.04": (3, 8), "22.04": (3, 10), "24.04": (3, 12)}
+_UBUNTU_PYTHON |= {"bionic": (3, 6), "focal": (3, 8), "jammy": (3, 10), "noble": (3, 12)}
 
 
 @dataclass(frozen=True)
@@ -259,3 +266,23 @@ def created_dirs(instructions: list[Instruction]) -> list[str]:
                 if path.is_relative_to(workdir) and path != PurePosixPath(workdir):
                     found.append(path.relative_to(workdir).as_posix())
     return found
+
+
+def base_image_python(image: str) -> tuple[int, int] | None:
+    """The Python of a base image when the image says (python:3.9-slim, ubuntu:22.04, debian:bookworm, ...)."""
+    name, _, tag = image.split("@", 1)[0].partition(":")
+    short = name.rsplit("/", 1)[-1]
+    tag = tag or "latest"
+    if short == "python":
+        parts = tag.split("-", 1)[0].split(".")
+        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+            return int(parts[0]), int(parts[1])
+        return UNSPECIFIED_PYTHON if tag.split("-", 1)[0] in {"3", "latest", "slim", "alpine", "bookworm"} else None
+    if short == "ubuntu":
+        return _UBUNTU_PYTHON.get(tag)
+    if short == "debian":
+        return _DEBIAN_PYTHON.get(tag.split("-", 1)[0])
+    for release, version in _UBUNTU_PYTHON.items():  # nvidia/cuda:12.1.0-runtime-ubuntu22.04 and friends
+        if f"ubuntu{release}" in tag:
+            return version
+    return None

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from release import dockerfile
 from release.errors import ReleaseError
 from release.proc import clean_pip_env, run, tail
 from release.target import IndexTarget
@@ -31,18 +32,6 @@ _HEADER = "# ytc-lock: python={python} requirements-sha256={digest}"
 _HEADER_RE = re.compile(r"^# ytc-lock: python=(?P<python>\d+\.\d+) requirements-sha256=(?P<digest>[0-9a-f]{64})$", re.M)
 _REQUIREMENT_RE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\]+)")
 _HASH_RE = re.compile(r"--hash=sha256:(?P<hash>[0-9a-f]{64})")
-
-# The Python of the base images the services use, for resolving as the image will install.
-_DISTRO_PYTHON = {
-    ("ubuntu", "22.04"): "3.10",
-    ("ubuntu", "jammy"): "3.10",
-    ("ubuntu", "24.04"): "3.12",
-    ("ubuntu", "noble"): "3.12",
-    ("debian", "12"): "3.11",
-    ("debian", "bookworm"): "3.11",
-    ("debian", "13"): "3.13",
-    ("debian", "trixie"): "3.13",
-}
 
 
 class LockError(ReleaseError):
@@ -62,15 +51,6 @@ class Locked:
     name: str
     version: str
     hashes: frozenset[str]
-
-
-def python_for_image(image: str) -> str | None:
-    """The Python an image runs: `python:3.11-slim` -> 3.11, `ubuntu:22.04` -> 3.10; None when unknown."""
-    repo, _, tag = image.rpartition("/")[2].partition(":")
-    if repo == "python":
-        match = re.match(r"(\d+\.\d+)", tag)
-        return match.group(1) if match else None
-    return _DISTRO_PYTHON.get((repo, tag.split("-")[0]))
 
 
 def requirements_digest(text: str) -> str:
@@ -194,21 +174,20 @@ def compile_lock(
 
 
 def lock_python(service_dir: Path) -> str:
-    """The Python to resolve for: the one in the Dockerfile's base image."""
-    from dockerfile_parse import DockerfileParser
-
-    dockerfile = service_dir / "Dockerfile"
-    image = DockerfileParser(path=str(dockerfile), env_replace=True).baseimage or ""
-    python = python_for_image(image)
-    if python is None:
+    """The Python to resolve for: the one of the Dockerfile's (last) base image."""
+    path = service_dir / "Dockerfile"
+    images = dockerfile.base_images(dockerfile.parse_file(path))
+    image = images[-1][1] if images else ""
+    version = dockerfile.base_image_python(image) if image else None
+    if version is None or version == dockerfile.UNSPECIFIED_PYTHON:
         override = os.environ.get("YTC_LOCK_PYTHON")
         if override:
             return override
         raise LockError(
-            f"{dockerfile}: cannot tell which Python the base image {image!r} runs",
-            "set YTC_LOCK_PYTHON=3.X for this run, or base the image on python:3.X",
+            f"{path}: cannot tell which Python the base image {image!r} runs",
+            "base the image on python:3.X (or ubuntu:22.04, debian:bookworm...), or set YTC_LOCK_PYTHON=3.X",
         )
-    return python
+    return f"{version[0]}.{version[1]}"
 
 
 def write_lock(service_dir: Path, text: str) -> bool:
@@ -233,23 +212,14 @@ def lock_service(service_dir: Path, target: IndexTarget, *, upgrade: bool = Fals
     return write_lock(service_dir, compile_lock(service_dir, target, lock_python(service_dir), upgrade=upgrade))
 
 
-def installs_without_hashes(dockerfile: Path) -> list[str]:
-    """`RUN ... pip install -r ...` steps of a Dockerfile that do not demand hashes."""
-    import shlex
-
-    from dockerfile_parse import DockerfileParser
-
+def installs_without_hashes(path: Path) -> list[str]:
+    """`pip install -r ...` steps of a Dockerfile that do not demand hashes."""
     found = []
-    for instruction in DockerfileParser(path=str(dockerfile)).structure:
-        if instruction["instruction"] != "RUN":
-            continue
-        try:
-            words = shlex.split(instruction["value"], comments=True)
-        except ValueError:
-            words = instruction["value"].split()
-        installs_requirements = "pip" in words and "install" in words and bool({"-r", "--requirement"} & set(words))
-        if installs_requirements and "--require-hashes" not in words:
-            found.append(f"{dockerfile.name}:{instruction['startline'] + 1}: pip install without --require-hashes")
+    for instruction in dockerfile.parse_file(path):
+        for command in dockerfile.shell_commands(instruction):
+            args = dockerfile.pip_install_args(command)
+            if args and dockerfile.requirement_files(command) and "--require-hashes" not in args:
+                found.append(f"{path.name}:{instruction.start}: pip install without --require-hashes")
     return found
 
 

@@ -29,10 +29,6 @@ MIN_PYTHON = (3, 10)
 _NOT_SOURCE = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".pytest_cache", "build", "dist"}
 _NOT_COMPARED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 _NOT_COMPARED_SUFFIXES = (".pyc", ".pyo", ".egg-info")
-_DEBIAN_PYTHON = {"bookworm": (3, 11), "12": (3, 11), "bullseye": (3, 9), "11": (3, 9), "buster": (3, 7), "10": (3, 7)}
-_DEBIAN_PYTHON |= {"trixie": (3, 13), "13": (3, 13)}
-_UBUNTU_PYTHON = {"18.04": (3, 6), "20.04": (3, 8), "22.04": (3, 10), "24.04": (3, 12)}
-_UBUNTU_PYTHON |= {"bionic": (3, 6), "focal": (3, 8), "jammy": (3, 10), "noble": (3, 12)}
 
 
 class MigrateError(ReleaseError):
@@ -118,30 +114,10 @@ def source_files(folder: Path, skip: list[Path]) -> list[Path]:
     return found
 
 
-def base_image_python(image: str) -> tuple[int, int] | None:
-    """The Python of a base image when the image says (python:3.9-slim, ubuntu:22.04, debian:bookworm, ...)."""
-    name, _, tag = image.split("@", 1)[0].partition(":")
-    short = name.rsplit("/", 1)[-1]
-    tag = tag or "latest"
-    if short == "python":
-        parts = tag.split("-", 1)[0].split(".")
-        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
-            return int(parts[0]), int(parts[1])
-        return (3, 99) if tag.split("-", 1)[0] in {"3", "latest", "slim", "alpine", "bookworm"} else None
-    if short == "ubuntu":
-        return _UBUNTU_PYTHON.get(tag)
-    if short == "debian":
-        return _DEBIAN_PYTHON.get(tag.split("-", 1)[0])
-    for release, version in _UBUNTU_PYTHON.items():  # nvidia/cuda:12.1.0-runtime-ubuntu22.04 and friends
-        if f"ubuntu{release}" in tag:
-            return version
-    return None
-
-
 def _base_image_notes(path: Path, text: str) -> list[str]:
     notes = []
     for line, image in dockerfile.base_images(dockerfile.parse(text)):
-        version = base_image_python(image)
+        version = dockerfile.base_image_python(image)
         floor = ".".join(map(str, MIN_PYTHON))
         if version is None:
             notes.append(

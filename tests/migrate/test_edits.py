@@ -6,7 +6,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from release import dockerfile
-from release.migrate import base_image_python
+from release.dockerfile import base_image_python
 from release.migrate_compose import add_pipconf_secret
 from release.migrate_edits import edit_dockerfile, is_copy_requirement, pin_requirements
 from release.migrate_imports import rewrite_imports

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from release import locking
@@ -26,21 +28,30 @@ def lock_text(requirements: str = REQS) -> str:
 
 
 @pytest.mark.parametrize(
-    ("image", "python"),
+    ("base", "python"),
     [
         ("python:3.11-slim", "3.11"),
-        ("python:3.10", "3.10"),
         ("docker.io/library/python:3.13-slim-bookworm", "3.13"),
         ("ubuntu:22.04", "3.10"),
-        ("ubuntu:24.04", "3.12"),
         ("debian:bookworm-slim", "3.11"),
-        ("nvidia/cuda:12.1.0-runtime-ubuntu22.04", None),
-        ("python:latest", None),
-        ("alpine", None),
+        ("python:3.12 AS build\nFROM ubuntu:24.04", "3.12"),  # the last stage is the image
     ],
 )
-def test_python_for_image(image: str, python: str | None) -> None:
-    assert locking.python_for_image(image) == python
+def test_lock_python_reads_the_base_image(tmp_path: Path, base: str, python: str) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM {base}\nRUN true\n")
+    assert locking.lock_python(tmp_path) == python
+
+
+@pytest.mark.parametrize("base", ["python:latest", "alpine:3.20", "nvidia/cuda:12.1.0-runtime-rockylinux9"])
+def test_lock_python_refuses_a_base_image_it_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: str
+) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM {base}\n")
+    monkeypatch.delenv("YTC_LOCK_PYTHON", raising=False)
+    with pytest.raises(locking.LockError, match="cannot tell which Python"):
+        locking.lock_python(tmp_path)
+    monkeypatch.setenv("YTC_LOCK_PYTHON", "3.12")
+    assert locking.lock_python(tmp_path) == "3.12"
 
 
 def test_header_round_trips() -> None:
