@@ -57,6 +57,15 @@ def _append(path: Path, text: str) -> None:
         ),
         (lambda r: _append(r / "orchestrator/Dockerfile", "RUN apt-get install -y curl\n"), "hadolint"),
         (lambda r: _append(r / "orchestrator/docker-compose.yml", "  bogus_key: true\n"), "compose-spec"),
+        (
+            lambda r: _append(r / "services/youtube-search/requirements.txt", "idna==3.10\n"),
+            "services/youtube-search: requirements.txt changed since requirements.lock was compiled",
+        ),
+        (lambda r: (r / "orchestrator/requirements.lock").unlink(), "orchestrator: no requirements.lock"),
+        (
+            lambda r: _append(r / "orchestrator/Dockerfile", "RUN pip install --no-cache-dir -r requirements.txt\n"),
+            "orchestrator/Dockerfile:{last}: pip install without --require-hashes",
+        ),
     ],
     ids=[
         "copied-folder",
@@ -68,6 +77,9 @@ def _append(path: Path, text: str) -> None:
         "extra-index-url",
         "hadolint",
         "compose-schema",
+        "stale-lock",
+        "missing-lock",
+        "install-without-hashes",
     ],
 )
 def test_a_regression_fails_and_names_the_file(ws: Workspace, damage, named: str) -> None:
@@ -90,6 +102,17 @@ def test_a_pin_missing_from_the_index_fails(ws: Workspace) -> None:
     assert "services/youtube-search/requirements.txt: pins ytcaption-common==9.9.9" in result.stdout
     status = ws.ytc("status")
     assert status.returncode == 1 and "NOT ON THE INDEX" in status.stdout
+
+
+def test_a_file_swapped_on_the_index_fails_the_lock_check(ws: Workspace) -> None:
+    assert ws.ytc("release", "--skip-tests").returncode == 0
+    assert ws.ytc("check", "--no-tools").returncode == 0
+    (wheel,) = ws.index.packages.glob(f"ytcaption_common-{V}-*.whl")
+    wheel.write_bytes(wheel.read_bytes() + b"tampered")  # storage-level tampering behind the index's checks
+    result = ws.ytc("check", "--no-tools")
+    assert result.returncode == 1
+    assert f"services/video-downloader/requirements.lock: the index serves {wheel.name}" in result.stdout
+    assert "FAIL locked ytcaption-common hashes are the files the index serves" in result.stdout
 
 
 def test_without_any_index_the_pin_check_says_what_to_do(ws: Workspace) -> None:
