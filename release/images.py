@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -27,8 +26,8 @@ from release.errors import ReleaseError
 from release.index_image import build_and_check_index_image
 from release.net import free_port
 from release.paths import Layout, layout
-from release.redis_server import find_redis_server
 from release.podman import ContainerError, Podman, ensure_base_image, ensure_installed, running_container
+from release.redis_server import find_redis_server
 from release.status import published_versions
 from release.target import IndexTarget, embedded_target
 
