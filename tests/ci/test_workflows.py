@@ -113,7 +113,7 @@ def run_job(job: dict, clone: Path, context: dict[str, str], artifacts: Path) ->
 def fresh_clone(repo_root: Path, dest: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(repo_root), str(dest)], check=True)
     # The clone uses this checkout's venv: make must see it as up to date.
-    for name in ("pyproject.toml", "common/pyproject.toml"):
+    for name in ("pyproject.toml", "common/pyproject.toml", "requirements.lock", "requirements-redis.txt"):
         os.utime(dest / name, (0, 0))
     return dest
 
