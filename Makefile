@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt
 	$(BIN)/python -m release.redis_server
 	@touch $(STAMP)
 
-.PHONY: help venv lock test test-common lint build release dry-run publish bump status check guard tag-guard \
+.PHONY: help venv lock test test-images test-common lint build release dry-run publish bump status check guard tag-guard \
         index-up index-down index-status images bench clean
 
 help: ## list every target with one line
@@ -47,9 +47,13 @@ lock: $(STAMP) ## refresh requirements.lock from the pyproject.toml ranges (LOCK
 	    --generate-hashes --extra dev $(LOCK_ARGS) -o $(LOCK) pyproject.toml common/pyproject.toml
 
 # Then the library's tests on every supported Python (noxfile.py), when the noxfile is there.
+# The image builds' own tests need root and podman, like `make images`: `make test-images`.
 test: $(STAMP) $(ACTIONLINT) ## run the whole test suite, then the library's tests on Python 3.10-3.13 (nox)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/images $(PYTEST_ARGS)
 	@if [ -f noxfile.py ]; then echo "$(BIN)/nox"; $(BIN)/nox; fi
+
+test-images: $(STAMP) ## the image-build checks' tests (root: installs podman & co. like `make images`)
+	$(BIN)/pytest tests/images $(PYTEST_ARGS)
 
 test-common: $(STAMP) ## run only the tests of the ytcaption-common library
 	$(BIN)/pytest tests/common -q
