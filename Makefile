@@ -43,8 +43,9 @@ help: ## list every target with one line
 venv: $(STAMP) ## create or refresh .venv from requirements.lock (hash-checked), common/ editable
 
 lock: $(STAMP) ## refresh requirements.lock from the pyproject.toml ranges (LOCK_ARGS=--upgrade for newest)
-	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --no-config --universal --python-version 3.10 \
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --no-config --universal --python-version 3.10 \
 	    --generate-hashes --extra dev $(LOCK_ARGS) -o $(LOCK) pyproject.toml common/pyproject.toml
+	@git diff --stat -- $(LOCK) || true
 
 # Then the library's tests on every supported Python (noxfile.py), when the noxfile is there.
 # The image builds' own tests need root and podman, like `make images`: `make test-images`.
