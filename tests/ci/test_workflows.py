@@ -140,7 +140,10 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     assert "<== verify: ok" in first and "uploaded: ytcaption_common-1.0.0-py3-none-any.whl" in first
     assert "make release" in first  # the pin bump is the next, documented step
     served = {f.filename: f.sha256 for f in project_files(embedded_target(live_index.index), "ytcaption-common")}
-    assert served == {p.name: sha256_of(p) for p in (artifacts / "dist").iterdir()}
+    built = {p.name: sha256_of(p) for p in (artifacts / "dist").iterdir() if p.name != "BUILD-TOOLCHAIN.txt"}
+    assert served == built and len(built) == 2
+    # The artifact carries what built it; publish never uploads that record.
+    assert "hatchling " in (artifacts / "dist" / "BUILD-TOOLCHAIN.txt").read_text()
     assert password not in first
 
     second_clone = fresh_clone(repo_root, tmp_path / "publish-again")
