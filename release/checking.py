@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 import zipfile
 from email.parser import Parser
 from pathlib import Path
 
 from packaging.requirements import Requirement
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 
 from release.building import Artifact
 from release.errors import CheckError

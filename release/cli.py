@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -206,6 +207,9 @@ def cmd_list_users(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ytc-release", description=__doc__)
+    parser.add_argument(
+        "--cert", metavar="PATH", help="CA bundle for an HTTPS index, as twine's --cert (same as TWINE_CERT)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     repo_help = "a repository of ~/.pypirc (as twine's --repository); default: TWINE_* or the embedded index"
 
@@ -294,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.cert:  # every step (our client, twine, pip) reads it from there; see release.target
+        os.environ["TWINE_CERT"] = args.cert
     try:
         return int(args.func(args))
     except ReleaseError as err:

@@ -1,13 +1,21 @@
 """A small HTTP client (urllib) that never follows redirects: for an index a
-redirect is an answer (`this name is not here`), not something to chase."""
+redirect is an answer (`this name is not here`), not something to chase.
+
+URLs are taken the way pip takes them: `https://user:password@host/simple/`
+sends those credentials (urllib alone would try to resolve `user:password@host`).
+HTTPS is verified against the CA bundle the caller names (see
+release.target.IndexTarget.ca_bundle), else the system's default store, which
+already honours SSL_CERT_FILE / SSL_CERT_DIR."""
 
 from __future__ import annotations
 
 import base64
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from email.message import Message
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,19 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def _opener(cafile: str | None) -> urllib.request.OpenerDirector:
+    # A new context per call: SSL_CERT_FILE and the bundle's contents are read now, not once.
+    context = ssl.create_default_context(cafile=cafile)
+    return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=context))
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """(the URL without `user:password@`, those credentials or None)."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    bare = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    return bare, (unquote(parts.username), unquote(parts.password or ""))
 
 
 def _auth_header(auth: tuple[str, str] | None) -> dict[str, str]:
@@ -44,15 +64,20 @@ def request(
     headers: dict[str, str] | None = None,
     auth: tuple[str, str] | None = None,
     timeout: float = 15,
+    cafile: str | None = None,
 ) -> Response:
-    """Raises OSError (URLError) when the server cannot be reached at all."""
-    req = urllib.request.Request(url, data=data, method=method, headers={**(headers or {}), **_auth_header(auth)})
+    """Credentials in the URL win over ``auth`` (as in pip). Raises OSError
+    (URLError, ssl errors) when the server cannot be reached or trusted."""
+    url, in_url = split_credentials(url)
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={**(headers or {}), **_auth_header(in_url or auth)}
+    )
     try:
-        with _opener.open(req, timeout=timeout) as resp:
+        with _opener(cafile).open(req, timeout=timeout) as resp:
             return Response(resp.status, resp.read(), resp.headers)
     except urllib.error.HTTPError as err:
         return Response(err.code, err.read(), err.headers)
 
 
-def get(url: str, *, auth: tuple[str, str] | None = None, timeout: float = 15) -> Response:
-    return request("GET", url, auth=auth, timeout=timeout)
+def get(url: str, *, auth: tuple[str, str] | None = None, timeout: float = 15, cafile: str | None = None) -> Response:
+    return request("GET", url, auth=auth, timeout=timeout, cafile=cafile)

