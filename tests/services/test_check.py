@@ -108,7 +108,10 @@ def test_a_file_swapped_on_the_index_fails_the_lock_check(ws: Workspace) -> None
     assert ws.ytc("release", "--skip-tests").returncode == 0
     assert ws.ytc("check", "--no-tools").returncode == 0
     (wheel,) = ws.index.packages.glob(f"ytcaption_common-{V}-*.whl")
-    wheel.write_bytes(wheel.read_bytes() + b"tampered")  # storage-level tampering behind the index's checks
+    # Storage-level tampering behind the index's upload checks: another file renamed into place.
+    swapped = wheel.with_name("swapped.tmp")
+    swapped.write_bytes(wheel.read_bytes() + b"tampered")
+    swapped.replace(wheel)
     result = ws.ytc("check", "--no-tools")
     assert result.returncode == 1
     assert f"services/video-downloader/requirements.lock: the index serves {wheel.name}" in result.stdout
