@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from release import pins
+from release import fleet, pins
 from release.building import build
 from release.embedded import EmbeddedIndex
 from release.errors import ReleaseError
@@ -48,6 +48,7 @@ class ImageResult:
     size_mb: float = 0.0
     health: str = "not run"
     problems: list[str] = field(default_factory=list)
+    fleet: fleet.Health | None = None
 
 
 def _pip_conf(target: IndexTarget, directory: Path) -> Path:
@@ -141,6 +142,8 @@ def build_and_check(
             logs = podman.run("logs", "--tail", "15", container, check=False)
             raise ContainerError(f"{err.problem}; its last log lines:\n{(logs.stdout + logs.stderr).strip()}") from err
         result.health = f"{body['http_status']} {body['status']} common_version={body['common_version']}"
+        # What `ytc-release fleet` would report for this VM, asked the same way.
+        result.fleet = fleet.fetch_health(f"http://127.0.0.1:{port}", timeout=5)
         if body["http_status"] != 200 or body["status"] != "healthy":
             result.problems.append(f"/health answered {body['http_status']} {body['status']}")
         if body["common_version"] != pin:
@@ -230,6 +233,9 @@ def run_images(lay: Layout) -> int:
         print(f"{r.service:<32} {r.build_seconds:6.1f}s {r.size_mb:7.1f}MB  {r.health}")
         for problem in r.problems:
             print(f"    PROBLEM: {problem}")
+    print("\nytc-release fleet over the containers as they ran:")
+    for line in fleet.render(fleet.compare([r.fleet for r in results if r.fleet is not None], service_pins)):
+        print(f"    {line}")
     failed = [r for r in results if r.problems]
     if failed:
         raise ReleaseError(f"{len(failed)} image(s) failed their checks", "see the PROBLEM lines above")

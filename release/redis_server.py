@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
-import subprocess
-import socket
 from pathlib import Path
 
 from release.errors import ReleaseError
