@@ -14,10 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.accounts import generate_password, set_user
+from release.accounts import generate_password, role_of, set_role, set_user
 from release.errors import IndexServerError
 from release.http import get
 from release.net import port_taken
+from ytc_index.roles import PUBLISHER as PUBLISHER_ROLE
 
 PUBLISHER = "publisher"
 PYPIRC_SECTION = "ytcaption"
@@ -63,9 +64,13 @@ class EmbeddedIndex:
         os.chmod(self.auth, 0o700)
         if self.htpasswd.is_file() and self.pypirc.is_file():
             self._update_pypirc_url(port)
+            _, username, _ = self.credentials()
+            # Checkouts from before roles existed: the embedded index's own account publishes.
+            if role_of(self.htpasswd, username) != PUBLISHER_ROLE:
+                set_role(self.htpasswd, username, PUBLISHER_ROLE)
             return
         password = generate_password()
-        set_user(self.htpasswd, PUBLISHER, password)
+        set_user(self.htpasswd, PUBLISHER, password, role=PUBLISHER_ROLE)
         self._write_pypirc(port, PUBLISHER, password)
 
     def _write_pypirc(self, port: int, username: str, password: str) -> None:
