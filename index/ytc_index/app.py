@@ -16,12 +16,12 @@ from typing import Any
 import pypiserver
 from pypiserver.backend import BackendProxy
 from pypiserver.config import Config
-from pypiserver.pkg_helpers import guess_pkgname_and_version, normalize_pkgname
+from pypiserver.pkg_helpers import normalize_pkgname
 
 from ytc_index.auth import Authenticator
 from ytc_index.backend import FreshFileBackend
 from ytc_index.gate import AccessGate
-from ytc_index.names import NamePolicy
+from ytc_index.names import NamePolicy, release_key
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import YANKED_NAME, read_yanked
 from ytc_index.settings import IndexSettings
@@ -176,8 +176,8 @@ class YankMarks:
         if captured["status"].startswith("200"):
 
             def mark(link: re.Match[str]) -> str:
-                guessed = guess_pkgname_and_version(link[2])
-                reason = yanked.get((normalize_pkgname(guessed[0]), guessed[1])) if guessed else None
+                key = release_key(html.unescape(link[2]))
+                reason = yanked.get(key) if key else None
                 if reason is None:
                     return link[0]
                 return f'<a href="{link[1]}" data-yanked="{html.escape(reason, quote=True)}">{link[2]}</a>'
@@ -193,7 +193,9 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
     settings.validate()
     assert settings.htpasswd is not None  # validate() insists
     settings.packages.mkdir(parents=True, exist_ok=True)
-    authenticator = Authenticator(settings.htpasswd, settings.max_failures, settings.failure_window)
+    authenticator = Authenticator(
+        settings.htpasswd, settings.max_failures, settings.failure_window, max_waiting=max(2, settings.threads // 4)
+    )
     config = Config.default_with_overrides(
         roots=[settings.packages.resolve()],
         authenticate=list(settings.authenticate),

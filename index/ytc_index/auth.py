@@ -8,7 +8,9 @@ per-client brake on failures, so that guessing cannot starve reads.
   seconds gets 429 for new credentials until the window passes, without any
   bcrypt; credentials already verified keep working (a proxy in front may
   show every client as one address);
-- at most `BCRYPT_SLOTS` bcrypt checks run at once: the other threads stay free."""
+- one bcrypt check runs at a time (`BCRYPT_SLOTS`), and at most `max_waiting`
+  requests wait for it (429 beyond): the other server threads and a core stay
+  free for reads."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from ytc_index.roles import RoleFile, roles_path
 
 VERIFIED_TTL = 300.0
 FAILED_TTL = 60.0
-BCRYPT_SLOTS = 2
+BCRYPT_SLOTS = 1
 BCRYPT_WAIT = 5.0
 
 
@@ -36,7 +38,7 @@ class Verdict(enum.Enum):
 
 
 class Authenticator:
-    def __init__(self, htpasswd: Path, max_failures: int, failure_window: float) -> None:
+    def __init__(self, htpasswd: Path, max_failures: int, failure_window: float, max_waiting: int = 4) -> None:
         self.users = HtpasswdFile(str(htpasswd))
         self.roles = RoleFile(roles_path(htpasswd))
         self.max_failures = max_failures
@@ -46,6 +48,8 @@ class Authenticator:
         self._failed: dict[tuple[str, str], float] = {}
         self._failures: dict[str, deque[float]] = {}
         self._bcrypt = threading.BoundedSemaphore(BCRYPT_SLOTS)
+        self.max_waiting = max_waiting
+        self._waiting = 0
 
     def retry_after(self, client: str) -> int:
         with self._lock:
@@ -68,9 +72,20 @@ class Authenticator:
             if self._failed.get(key, 0.0) > now:
                 self._count_failure(client, now)
                 return Verdict.BAD
-        if not self._bcrypt.acquire(timeout=BCRYPT_WAIT):
+            if self._waiting >= self.max_waiting:
+                return Verdict.THROTTLED
+            self._waiting += 1
+        try:
+            acquired = self._bcrypt.acquire(timeout=BCRYPT_WAIT)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if not acquired:
             return Verdict.THROTTLED
         try:
+            with self._lock:  # failures counted while this one waited for a slot
+                if self._throttled(client, time.monotonic()):
+                    return Verdict.THROTTLED
             ok = bool(self.users.check_password(user, password))
         finally:
             self._bcrypt.release()

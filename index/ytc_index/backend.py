@@ -30,7 +30,7 @@ from pypiserver.core import PkgFile
 from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, normalize_pkgname
 
 from ytc_index.archives import BadArchive, check_archive
-from ytc_index.names import NamePolicy, filename_problem
+from ytc_index.names import NamePolicy, filename_problem, release_key
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import Closed, admit, append_record, upload_lock
 
@@ -185,9 +185,9 @@ class FreshFileBackend(Backend):
         problem = filename_problem(filename)
         if problem:
             raise HTTPError(400, f"bad filename: {problem}")
-        guessed = guess_pkgname_and_version(filename)
-        assert guessed is not None  # filename_problem checked it
-        name, version = guessed
+        key = release_key(filename)
+        assert key is not None  # filename_problem checked it
+        name, version = key
         if not self.policy.allows(name):
             raise HTTPError(403, self.policy.refusal(name))
         user = str(request.environ.get("REMOTE_USER") or "anonymous")
@@ -207,21 +207,16 @@ class FreshFileBackend(Backend):
         write_atomically(self.root, filename, stream, check=check, admit=admit_under_lock)
         append_record(
             self.root,
-            {"op": "upload", "time": time.time(), "user": user, "file": filename}
-            | {"project": normalize_pkgname(name), "version": version},
+            {"op": "upload", "time": time.time(), "user": user, "file": filename, "project": name, "version": version},
         )
         self.names.record([name])
 
     def _files_of(self, name: str, version: str) -> list[str]:
-        """Every file of (name, version), read from the disk itself (another
-        upload may have linked one a moment ago)."""
-        found = {os.path.basename(p.fn) for p in self.find_version(name, version) if p.fn}
-        norm = normalize_pkgname(name)
-        for entry in os.listdir(self.root):
-            guessed = guess_pkgname_and_version(entry) if is_listed_path(entry) else None
-            if guessed and normalize_pkgname(guessed[0]) == norm and guessed[1] == version:
-                found.add(entry)
-        return sorted(found)
+        """Every file of release (name, version) as pip reads filenames, from the
+        listing and from the disk itself (another upload may have just linked one)."""
+        candidates = {os.path.basename(p.fn) for p in self.find_project_packages(name) if p.fn}
+        candidates.update(e for e in os.listdir(self.root) if is_listed_path(e))
+        return sorted(f for f in candidates if release_key(f) == (name, version))
 
     def remove_package(self, pkg: PkgFile) -> None:
         # Releases are immutable over HTTP: the gate refuses remove_pkg; this is the last line.

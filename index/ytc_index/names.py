@@ -6,6 +6,8 @@ import fnmatch
 import re
 from collections.abc import Iterable
 
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+from packaging.version import InvalidVersion
 from pypiserver.pkg_helpers import guess_pkgname_and_version, normalize_pkgname
 
 # pypiserver's own upload pattern (its issue #102), plus our limits below.
@@ -36,8 +38,8 @@ def filename_problem(filename: str) -> str | None:
         return f"{filename!r} has characters other than letters, digits and _.!+-"
     if kind_of(filename) is None:
         return f"{filename!r} is neither a wheel (.whl) nor an sdist (.tar.gz)"
-    if guess_pkgname_and_version(filename) is None:
-        return f"{filename!r} does not read as NAME-VERSION"
+    if guess_pkgname_and_version(filename) is None or release_key(filename) is None:
+        return f"{filename!r} does not read as NAME-VERSION (see the wheel and sdist filename specs)"
     return None
 
 
@@ -57,3 +59,18 @@ class NamePolicy:
             "a public name uploaded here would shadow the real package. If it really is ours, the operator "
             "adds it to YTC_INDEX_ALLOW (see index/README.md)"
         )
+
+
+def release_key(filename: str) -> tuple[str, str] | None:
+    """(canonical name, normalised version) as pip reads the filename: a build
+    tag or another platform tag is the same release. None: not a wheel/sdist."""
+    try:
+        if filename.endswith(".whl"):
+            name, version, *_ = parse_wheel_filename(filename)
+        elif filename.endswith(".tar.gz"):
+            name, version = parse_sdist_filename(filename)
+        else:
+            return None
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    return str(name), str(version)

@@ -10,8 +10,9 @@ import os
 import time
 from pathlib import Path
 
-from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, normalize_pkgname
+from pypiserver.pkg_helpers import is_listed_path, normalize_pkgname
 
+from ytc_index.names import release_key
 from ytc_index.releases import YANKED_NAME, append_record, upload_lock
 
 LOG_NAME = "operations.log"
@@ -26,14 +27,14 @@ def operations_log(packages: Path) -> Path:
 
 
 def version_files(packages: Path, project: str, version: str) -> list[Path]:
-    norm = normalize_pkgname(project)
+    """The files of one release, as pip reads filenames (build and platform tags included)."""
+    key = release_key(f"{project}-{version}.tar.gz")
+    if key is None:
+        raise OperatorError(f"{project} {version} is not a valid project name and version")
     found = []
     for directory, dirs, files in os.walk(packages):
         dirs[:] = [d for d in dirs if is_listed_path(d)]
-        for name in files:
-            guessed = guess_pkgname_and_version(name) if is_listed_path(name) else None
-            if guessed and normalize_pkgname(guessed[0]) == norm and guessed[1] == version:
-                found.append(Path(directory) / name)
+        found.extend(Path(directory) / n for n in files if is_listed_path(n) and release_key(n) == key)
     return sorted(found)
 
 
@@ -81,6 +82,7 @@ def yank_version(packages: Path, project: str, version: str, reason: str, undo: 
     only installs it when pinned exactly), or clear the mark with `undo`."""
     with upload_lock(packages):
         files = _existing(packages, project, version)
+        project, version = release_key(files[0].name) or (project, version)
         act = "unyank" if undo else "yank"
         _log(packages, {"act": act, "project": normalize_pkgname(project), "version": version, "reason": reason})
         line = {"project": normalize_pkgname(project), "version": version, "reason": reason, "yanked": not undo}
