@@ -135,6 +135,8 @@ class AccessGate:
                 f"uploads are limited to {self.settings.max_upload_mb} MB (YTC_INDEX_MAX_UPLOAD_MB)",
             )
         body = _read_exactly(environ["wsgi.input"], length)
+        environ["wsgi.input"] = io.BytesIO(body)  # what pypiserver reads: exactly the bytes checked here
+        environ["CONTENT_LENGTH"] = str(length)
         parts = _multipart_parts(body, boundary.encode("latin-1"))
         action = next((value for name, _, value in parts if name == ":action"), b"").decode("utf-8", "replace")
         if action in REFUSED_ACTIONS:
@@ -143,8 +145,12 @@ class AccessGate:
                 f"{action} is refused: released files are immutable over HTTP. Removing or yanking a "
                 "version is an operator act on the index host (`ytc-release index remove|yank NAME VERSION`)",
             )
+        if action == "verify":  # a no-op: clients (our release preflight) use it to test a login
+            return
         if action != "file_upload":
-            raise Refused("400 Bad Request", f"unsupported :action {action!r}: only file_upload is accepted")
+            raise Refused(
+                "400 Bad Request", f"unsupported :action {action!r}: only file_upload (and verify) are accepted"
+            )
         files = [(name, filename) for name, filename, _ in parts if filename is not None]
         if [name for name, _ in files] != ["content"]:
             raise Refused(
@@ -153,8 +159,6 @@ class AccessGate:
         problem = filename_problem(files[0][1] or "")
         if problem:
             raise Refused("400 Bad Request", f"bad filename: {problem}")
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(length)
 
 
 def _read_exactly(stream: Any, length: int) -> bytes:

@@ -75,6 +75,8 @@ def test_remove_pkg_and_doc_upload_are_refused_and_the_release_stays(live_index:
     assert removed.status == 403 and "immutable" in removed.text and "ytc-release index remove" in removed.text
     docs = post(live_index, "docs.zip", b"PK\x05\x06" + bytes(18), action="doc_upload")
     assert docs.status == 403
+    # `verify` stays a no-op login check (the release preflight uses it); it stores nothing.
+    assert post(live_index, wheel.name, b"", action="verify").status == 200
     assert http.get(live_index.url + "packages/" + wheel.name).body == wheel.read_bytes()
     impostor = make_wheel(tmp_path / "other", payload=b"different bytes")
     assert twine_upload(live_index.url, [impostor], user, password).returncode != 0
