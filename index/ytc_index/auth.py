@@ -9,8 +9,9 @@ per-client brake on failures, so that guessing cannot starve reads.
   bcrypt; credentials already verified keep working (a proxy in front may
   show every client as one address);
 - one bcrypt check runs at a time (`BCRYPT_SLOTS`), and at most `max_waiting`
-  requests wait for it (429 beyond): the other server threads and a core stay
-  free for reads."""
+  distinct credentials wait for it (429 beyond; requests with a credential
+  already being checked share that check): the other server threads and a
+  core stay free for reads."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class Authenticator:
         self._bcrypt = threading.BoundedSemaphore(BCRYPT_SLOTS)
         self.max_waiting = max_waiting
         self._waiting = 0
+        self._inflight: dict[tuple[str, str], threading.Event] = {}
 
     def retry_after(self, client: str) -> int:
         with self._lock:
@@ -65,30 +67,51 @@ class Authenticator:
             if self.users.load_if_changed():
                 self._verified.clear()
                 self._failed.clear()
-            if self._verified.get(key, 0.0) > now:
-                return Verdict.OK
+            cached = self._cached(key, client, now)
+            if cached is not None:
+                return cached
             if self._throttled(client, now):
                 return Verdict.THROTTLED
-            if self._failed.get(key, 0.0) > now:
-                self._count_failure(client, now)
-                return Verdict.BAD
-            if self._waiting >= self.max_waiting:
-                return Verdict.THROTTLED
-            self._waiting += 1
+            pending = self._inflight.get(key)
+            if pending is None:
+                if self._waiting >= self.max_waiting:
+                    return Verdict.THROTTLED
+                self._waiting += 1
+                pending = self._inflight[key] = threading.Event()
+                owner = True
+            else:
+                owner = False
+        if not owner:  # the same credential is being checked right now: share that one bcrypt
+            pending.wait(BCRYPT_WAIT + 1)
+            with self._lock:
+                return self._cached(key, client, time.monotonic()) or Verdict.THROTTLED
         try:
-            acquired = self._bcrypt.acquire(timeout=BCRYPT_WAIT)
+            return self._verify(key, client, user, password)
         finally:
             with self._lock:
                 self._waiting -= 1
-        if not acquired:
+                del self._inflight[key]
+            pending.set()
+
+    def _cached(self, key: tuple[str, str], client: str, now: float) -> Verdict | None:
+        if self._verified.get(key, 0.0) > now:
+            return Verdict.OK
+        if self._failed.get(key, 0.0) > now:
+            self._count_failure(client, now)
+            return Verdict.BAD
+        return None
+
+    def _verify(self, key: tuple[str, str], client: str, user: str, password: str) -> Verdict:
+        if not self._bcrypt.acquire(timeout=BCRYPT_WAIT):
             return Verdict.THROTTLED
         try:
-            with self._lock:  # failures counted while this one waited for a slot
+            with self._lock:  # failures counted while this one waited for the slot
                 if self._throttled(client, time.monotonic()):
                     return Verdict.THROTTLED
             ok = bool(self.users.check_password(user, password))
         finally:
             self._bcrypt.release()
+        now = time.monotonic()
         with self._lock:
             if ok:
                 self._verified[key] = now + VERIFIED_TTL

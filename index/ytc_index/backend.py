@@ -204,11 +204,11 @@ class FreshFileBackend(Backend):
             except Closed as err:
                 raise HTTPError(409, str(err)) from None
 
-        write_atomically(self.root, filename, stream, check=check, admit=admit_under_lock)
-        append_record(
-            self.root,
-            {"op": "upload", "time": time.time(), "user": user, "file": filename, "project": name, "version": version},
-        )
+        def record() -> None:  # under the lock too: the next upload's admit() sees who started the release
+            entry = {"op": "upload", "time": time.time(), "user": user, "file": filename}
+            append_record(self.root, entry | {"project": name, "version": version})
+
+        write_atomically(self.root, filename, stream, check=check, admit=admit_under_lock, record=record)
         self.names.record([name])
 
     def _files_of(self, name: str, version: str) -> list[str]:
@@ -229,6 +229,7 @@ def write_atomically(
     stream: BinaryIO,
     check: Callable[[Path], None] | None = None,
     admit: Callable[[], None] | None = None,
+    record: Callable[[], None] | None = None,
 ) -> None:
     """temp file in the same directory -> fsync -> check -> (under the upload
     lock) admit -> link into place (never replaces). Any failure leaves nothing."""
@@ -250,6 +251,8 @@ def write_atomically(
                 os.link(tmp, root / filename)
             except FileExistsError:
                 raise HTTPError(409, f"Package {filename!r} already exists! Files are never replaced.") from None
+            if record is not None:
+                record()
         dir_fd = os.open(root, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -81,3 +81,17 @@ def test_bad_account_input_is_a_clear_error(live_index: LiveIndex) -> None:
     assert ytc(live_index, "list-users").stdout.split() == ["publisher", "publisher"]
     role = ytc(live_index, "add-user", "y", "--role", "admin")
     assert role.returncode == 2 and "invalid choice" in role.stderr
+
+
+def test_the_embedded_reader_account_downloads_and_cannot_upload(live_index: LiveIndex, tmp_path: Path) -> None:
+    """What `make images` writes into the VMs' pip.conf."""
+    user, password = live_index.index.reader_credentials()
+    assert live_index.index.reader_credentials() == (user, password)  # created once, then reused
+    assert oct(live_index.index.reader_file.stat().st_mode & 0o777) == "0o600"
+    assert f"{user}\treader" in ytc(live_index, "list-users").stdout
+    publisher, publisher_password = live_index.credentials
+    wheel = make_wheel(tmp_path)
+    assert twine_upload(live_index.url, [wheel], publisher, publisher_password).returncode == 0
+    assert http.get(live_index.url + "packages/" + wheel.name, auth=(user, password)).body == wheel.read_bytes()
+    refused = twine_upload(live_index.url, [make_wheel(tmp_path / "b", version="1.0.1")], user, password)
+    assert refused.returncode != 0 and "403" in refused.stdout + refused.stderr

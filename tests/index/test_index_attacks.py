@@ -155,6 +155,15 @@ def test_the_other_half_from_another_account_or_a_second_wheel_is_refused(
     assert other.status == 409 and "another account" in other.text
 
 
+def test_racing_uploads_to_one_version_have_exactly_one_winner(live_index: LiveIndex, tmp_path: Path) -> None:
+    tags = ["py3-none-any", "py311-none-any", "py39-none-any", "cp311-cp311-linux_x86_64"] * 2
+    wheels = [make_wheel(tmp_path / str(i), tag=tag, payload=str(i).encode()) for i, tag in enumerate(tags)]
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda w: post(live_index, w.name, w.read_bytes()).status, wheels))
+    assert sorted(statuses) == [200] + [409] * 7, statuses
+    assert len([n for n in on_disk(live_index) if n.endswith(".whl")]) == 1
+
+
 def test_a_release_closes_after_its_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YTC_INDEX_RELEASE_WINDOW", "1")
     live = start_index(tmp_path / "index")
