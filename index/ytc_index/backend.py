@@ -215,7 +215,8 @@ class FreshFileBackend(Backend):
         """Every file of release (name, version) as pip reads filenames, from the
         listing and from the disk itself (another upload may have just linked one)."""
         candidates = {os.path.basename(p.fn) for p in self.find_project_packages(name) if p.fn}
-        candidates.update(e for e in os.listdir(self.root) if is_listed_path(e))
+        with os.scandir(self.root) as entries:
+            candidates.update(e.name for e in entries if is_listed_path(e.name) and e.is_file())
         return sorted(f for f in candidates if release_key(f) == (name, version))
 
     def remove_package(self, pkg: PkgFile) -> None:
