@@ -13,7 +13,7 @@ from pathlib import Path
 from pypiserver.pkg_helpers import is_listed_path, normalize_pkgname
 
 from ytc_index.names import release_key
-from ytc_index.releases import YANKED_NAME, append_record, upload_lock
+from ytc_index.releases import JOURNAL_NAME, LOCK_NAME, YANKED_NAME, append_record, upload_lock
 
 LOG_NAME = "operations.log"
 
@@ -36,6 +36,18 @@ def version_files(packages: Path, project: str, version: str) -> list[Path]:
         dirs[:] = [d for d in dirs if is_listed_path(d)]
         found.extend(Path(directory) / n for n in files if is_listed_path(n) and release_key(n) == key)
     return sorted(found)
+
+
+def _keep_owner(packages: Path) -> None:
+    """Run as root, files this act created in the package folder get the folder's
+    owner, so that the server (e.g. uid 10002 in the container) can still append."""
+    if os.geteuid() != 0:
+        return
+    st = packages.stat()
+    for name in (JOURNAL_NAME, YANKED_NAME, LOCK_NAME):
+        path = packages / name
+        if path.exists() and path.stat().st_uid != st.st_uid:
+            os.chown(path, st.st_uid, st.st_gid)
 
 
 def _log(packages: Path, record: dict[str, object]) -> None:
@@ -74,6 +86,7 @@ def remove_version(packages: Path, project: str, version: str, reason: str) -> l
             {"op": "remove", "time": time.time(), "project": normalize_pkgname(project)}
             | {"version": version, "files": [f.name for f in files]},
         )
+    _keep_owner(packages)
     return files
 
 
@@ -92,4 +105,5 @@ def yank_version(packages: Path, project: str, version: str, reason: str, undo: 
             os.fsync(fd)
         finally:
             os.close(fd)
+    _keep_owner(packages)
     return files

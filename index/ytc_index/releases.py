@@ -42,7 +42,7 @@ class Closed(Exception):
 @contextlib.contextmanager
 def upload_lock(root: Path) -> Iterator[None]:
     """One upload decides and links at a time, across threads and processes."""
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(root / LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -5,9 +5,12 @@ account without a line here is a `reader`: the least privilege is the default.""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
+
+log = logging.getLogger("ytc_index")
 
 READER = "reader"
 PUBLISHER = "publisher"
@@ -63,6 +66,12 @@ class RoleFile:
             except FileNotFoundError:
                 stamp = None
             if stamp != self._stamp:
-                self._roles = read_roles(self.path) if stamp else {}
+                try:
+                    self._roles = read_roles(self.path) if stamp else {}
+                except OSError as err:  # fail closed: nobody publishes until the file is readable
+                    log.error(
+                        "cannot read %s (%s): every account is a reader; chown it to the index's user", self.path, err
+                    )
+                    self._roles = {}
                 self._stamp = stamp
             return self._roles.get(user, READER)
