@@ -123,7 +123,12 @@ class AccessGate:
         ctype = Message()
         ctype["Content-Type"] = environ.get("CONTENT_TYPE", "")
         boundary = ctype.get_param("boundary")
-        if ctype.get_content_type() != "multipart/form-data" or not isinstance(boundary, str) or not boundary:
+        if (
+            ctype.get_content_type() != "multipart/form-data"
+            or not isinstance(boundary, str)
+            or not boundary.isascii()
+            or not 0 < len(boundary) <= 70  # RFC 2046
+        ):
             raise Refused("400 Bad Request", "an upload must be multipart/form-data with a boundary (as twine sends)")
         try:
             length = int(environ.get("CONTENT_LENGTH") or "")
@@ -137,7 +142,7 @@ class AccessGate:
         body = _read_exactly(environ["wsgi.input"], length)
         environ["wsgi.input"] = io.BytesIO(body)  # what pypiserver reads: exactly the bytes checked here
         environ["CONTENT_LENGTH"] = str(length)
-        parts = _multipart_parts(body, boundary.encode("latin-1"))
+        parts = _multipart_parts(body, boundary.encode("ascii"))
         action = next((value for name, _, value in parts if name == ":action"), b"").decode("utf-8", "replace")
         if action in REFUSED_ACTIONS:
             raise Refused(

@@ -396,6 +396,7 @@ def test_malformed_uploads_get_4xx_and_store_nothing(live_index: LiveIndex, tmp_
     user, password = live_index.credentials
     for headers, body in (
         ({"Content-Type": "multipart/form-data"}, b"--x\r\n\r\n--x--\r\n"),  # no boundary
+        ({"Content-Type": "multipart/form-data; boundary=\u00e9\u00e9"}, b"--x--\r\n"),  # not ASCII
         ({"Content-Type": "application/json"}, b"{}"),
         ({"Content-Type": "multipart/form-data; boundary=x"}, b"garbage"),
         ({"Content-Type": "multipart/form-data; boundary=x"}, b""),
