@@ -18,6 +18,7 @@ import pytest
 from release import http
 from release.accounts import set_user
 from release.index_client import project_files
+from release.proc import clean_pip_env
 from tests.support.index import LiveIndex, make_sdist, make_wheel, multipart, start_index, twine_upload
 
 FALLBACK = "http://127.0.0.1:9/fallback-simple/"
@@ -104,16 +105,43 @@ def test_operator_remove_is_logged_beside_the_packages_and_burns_the_version(
     assert missing.returncode == 1 and "has no files" in missing.stderr
 
 
+def pip_download(live: LiveIndex, requirement: str, dest: Path) -> list[str]:
+    """What a real pip picks from the index (download only, the machine's pip config neutralised)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--index-url",
+            live.url + "simple/",
+            "-d",
+            str(dest),
+            requirement,
+        ],
+        env=clean_pip_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return sorted(p.name for p in dest.iterdir())
+
+
 def test_operator_yank_marks_the_listing_pep_592(live_index: LiveIndex, tmp_path: Path) -> None:
     user, password = live_index.credentials
     old, new = make_wheel(tmp_path), make_wheel(tmp_path, version="1.0.1")
     assert twine_upload(live_index.url, [old, new], user, password).returncode == 0
-    assert ytc_index(live_index, "yank", "ytcaption-common", "1.0.0", "--reason", "leaks <memory>").returncode == 0
+    assert ytc_index(live_index, "yank", "ytcaption-common", "1.0.1", "--reason", "leaks <memory>").returncode == 0
     page = http.get(live_index.url + "simple/ytcaption-common/").text
-    assert f'data-yanked="leaks &lt;memory&gt;">{old.name}</a>' in page
-    assert f'">{new.name}</a>' in page and page.count("data-yanked") == 1
-    assert http.get(live_index.url + "packages/" + old.name).status == 200  # still there for exact pins
-    assert ytc_index(live_index, "yank", "ytcaption-common", "1.0.0", "--undo").returncode == 0
+    assert f'data-yanked="leaks &lt;memory&gt;">{new.name}</a>' in page
+    assert f'">{old.name}</a>' in page and page.count("data-yanked") == 1
+    # Real pip: skips the yanked version, unless it is pinned exactly.
+    assert pip_download(live_index, "ytcaption-common", tmp_path / "any") == [old.name]
+    assert pip_download(live_index, "ytcaption-common==1.0.1", tmp_path / "pinned") == [new.name]
+    assert ytc_index(live_index, "yank", "ytcaption-common", "1.0.1", "--undo").returncode == 0
     assert "data-yanked" not in http.get(live_index.url + "simple/ytcaption-common/").text
     acts = [
         json.loads(x)["act"] for x in (live_index.index.packages.parent / "operations.log").read_text().splitlines()
@@ -306,13 +334,18 @@ def test_a_stalled_client_is_disconnected_after_the_channel_timeout(
     monkeypatch.setenv("YTC_INDEX_CHANNEL_TIMEOUT", "2")
     live = start_index(tmp_path / "index")
     try:
-        with socket.create_connection(("127.0.0.1", port_of(live)), timeout=15) as sock:
-            sock.sendall(b"GET /simple/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and nothing more
-            started = time.monotonic()
-            assert sock.recv(4096) == b""  # the server hung up on it
-            waited = time.monotonic() - started
-        print(f"\na stalled header was dropped after {waited:.1f} s (channel_timeout 2 s)")
-        assert waited < 14
+        for what, opening in (
+            ("header", b"GET /simple/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"),
+            ("body", _raw_upload_head(live, 1_000_000) + b"--testboundary\r\n"),
+        ):
+            with socket.create_connection(("127.0.0.1", port_of(live)), timeout=15) as sock:
+                sock.sendall(opening)  # and nothing more
+                started = time.monotonic()
+                assert sock.recv(4096) == b""  # the server hung up on it
+                waited = time.monotonic() - started
+            print(f"\na stalled {what} was dropped after {waited:.1f} s (channel_timeout 2 s)")
+            assert waited < 14
+        assert on_disk(live) == []
     finally:
         live.stop()
 
