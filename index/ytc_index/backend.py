@@ -8,8 +8,10 @@ Here each request costs one stat() per package directory: the listing is
 rebuilt only when a directory's mtime moved (a file was created, deleted or
 renamed in it). File digests are cached by (mtime, size), so an in-place
 write is seen too. Uploads go to a hidden temp file in the same directory,
-are fsynced, then linked into place: a partial upload is never listed, and
-link() refuses to replace an existing file even when two uploads race.
+are fsynced, opened and compared with their filename (archives.py), admitted
+by the release rule (releases.py) under a lock, then linked into place: a
+partial or broken upload is never listed, and link() refuses to replace an
+existing file even when two uploads race. Nothing is removed over HTTP.
 """
 
 from __future__ import annotations
