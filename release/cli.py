@@ -83,6 +83,43 @@ def cmd_images(args: argparse.Namespace) -> int:
     return run_images(layout())
 
 
+def cmd_lock(args: argparse.Namespace) -> int:
+    from release import locking, pins
+    from release.flow import choose_target
+
+    lay = layout()
+    report = Reporter()
+    services = [Path(d).resolve() for d in args.dirs] or pins.discover_services(lay.root)
+    target = choose_target(lay, report, args.repository, start=True)
+    assert target is not None
+    for service in services:
+        with report.step(f"lock {service.name} ({locking.LOCK_FILE})"):
+            changed = locking.lock_service(service, target, upgrade=args.upgrade)
+            report.detail("updated" if changed else "already current")
+    return 0
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    from release import fleet
+    from release.pins import read_pins
+
+    urls = list(args.urls)
+    if args.hosts:
+        hosts = Path(args.hosts)
+        if not hosts.is_file():
+            raise fleet.FleetError(f"--hosts {hosts}: no such file")
+        urls += fleet.parse_hosts(hosts.read_text(encoding="utf-8"))
+    if not urls:
+        raise fleet.FleetError("no VM to ask: no URL given")
+    rows = fleet.compare(fleet.poll([fleet.normalise_url(u) for u in urls], args.timeout), read_pins(layout().root))
+    report = Reporter()
+    for line in fleet.render(rows):
+        report.say(line)
+    bad = [row for row in rows if row.state != fleet.OK]
+    report.say(f"{len(rows) - len(bad)} of {len(rows)} in line with their pins" + (", the rest marked" if bad else ""))
+    return 1 if bad else 0
+
+
 def _embedded():  # type: ignore[no-untyped-def]
     from release.embedded import EmbeddedIndex
 
@@ -229,6 +266,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("images", help="build every service image with podman from the index and check it")
     p.set_defaults(func=cmd_images)
+
+    p = sub.add_parser("lock", help="compile each service's hash-locked requirements.lock from its requirements.txt")
+    p.add_argument("dirs", nargs="*", metavar="DIR", help="service folders (default: every service)")
+    p.add_argument("--upgrade", action="store_true", help="re-resolve everything, not only what must move")
+    p.add_argument("--repository", help=repo_help)
+    p.set_defaults(func=cmd_lock)
+
+    p = sub.add_parser("fleet", help="each VM's running ytcaption-common (/health) against the repository's pins")
+    p.add_argument("urls", nargs="*", metavar="URL", help="a service's base URL, e.g. http://vm-3:8002")
+    p.add_argument("--hosts", help="a file with one base URL per line (# comments allowed)")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each /health (default 5)")
+    p.set_defaults(func=cmd_fleet)
 
     index = sub.add_parser("index", help="the embedded index and its accounts").add_subparsers(
         dest="index_command", required=True, metavar="ACTION"

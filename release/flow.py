@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
-from release import building, changelog, checking, index_client, pins, verify
+from release import building, changelog, checking, index_client, locking, pins, verify
 from release.building import Artifact
 from release.embedded import EmbeddedIndex
-from release.errors import TestsFailedError, UploadError, VersionTakenError
+from release.errors import TestsFailedError, UploadError, VerifyError, VersionTakenError
 from release.paths import DIST_NAME, Layout
 from release.proc import run, tail
 from release.report import Reporter
@@ -111,16 +111,57 @@ def release(
     publish_step(report, target, artifacts, published, version, outcome)
     verify_step(report, target, artifacts, version)
     with report.step("pin"):
-        for pin in service_pins:
-            if pin.held:
-                outcome.held.append((pin.service, pin.version))
-                report.detail(f"{pin.service}: {pin.version} (held by `# {pins.HOLD_MARKER}`, unchanged)")
-            elif pins.apply_pin(pin, version, [a.sha256 for a in artifacts]):
-                outcome.pinned.append((pin.service, pin.version, version))
-                report.detail(f"{pin.service}: {pin.version} -> {version}")
-            else:
-                report.detail(f"{pin.service}: already {version}")
+        pin_services(report, target, service_pins, artifacts, version, outcome)
     return outcome
+
+
+def pin_services(
+    report: Reporter,
+    target: IndexTarget,
+    service_pins: list[pins.Pin],
+    artifacts: list[Artifact],
+    version: str,
+    outcome: Outcome,
+) -> None:
+    """Move each pin and re-lock what moved (or whose lock is missing or stale). Every new
+    lock is compiled and checked first; files are written only when all of them stand, so a
+    failure leaves every service as it was."""
+    verified = {a.sha256 for a in artifacts}
+    planned: list[tuple[pins.Pin, str, str]] = []
+    for pin in service_pins:
+        if pin.held:
+            outcome.held.append((pin.service, pin.version))
+            report.detail(f"{pin.service}: {pin.version} (held by `# {pins.HOLD_MARKER}`, lock unchanged)")
+            continue
+        service_dir = pin.requirements.parent
+        text = pin.requirements.read_text(encoding="utf-8")
+        new_text = text if pin.version == version else pins.rewrite_pin(text, version, sorted(verified))
+        lock_path = service_dir / locking.LOCK_FILE
+        old_lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
+        if new_text == text and locking.stale_reason(text, old_lock) is None:
+            report.detail(f"{pin.service}: already {version}, lock current")
+            continue
+        lock = locking.compile_lock(
+            service_dir,
+            target,
+            locking.lock_python(service_dir),
+            requirements_text=new_text,
+            upgrade_packages=(DIST_NAME,),
+        )
+        locked = locking.parse_lock(lock).get(DIST_NAME)
+        if locked is None or locked.version != version or locked.hashes != verified:
+            raise VerifyError(
+                f"the new lock of {pin.service} does not hold exactly the verified files of {DIST_NAME} {version}"
+            )
+        planned.append((pin, new_text, lock))
+    for pin, new_text, lock in planned:
+        if pin.version != version:
+            pin.requirements.write_text(new_text, encoding="utf-8")
+            outcome.pinned.append((pin.service, pin.version, version))
+            report.detail(f"{pin.service}: {pin.version} -> {version}, {locking.LOCK_FILE} re-locked")
+        else:
+            report.detail(f"{pin.service}: already {version}, {locking.LOCK_FILE} re-locked")
+        locking.write_lock(pin.requirements.parent, lock)
 
 
 def publish_step(
@@ -184,7 +225,7 @@ def _describe_dry_run(
         if pin.held:
             report.detail(f"leave {pin.service} on {pin.version} (held)")
         elif pin.version != outcome.version:
-            report.detail(f"pin {pin.service}: {pin.version} -> {outcome.version}")
+            report.detail(f"pin {pin.service}: {pin.version} -> {outcome.version} and re-lock it")
         else:
             report.detail(f"leave {pin.service} on {pin.version} (already there)")
 

@@ -133,7 +133,7 @@ def build_and_check(
         result.problems.append("a credential is in the image's ENV")
 
     port = free_port()
-    options = ["-e", f"UVICORN_PORT={port}", "-e", "UVICORN_HOST=127.0.0.1", "-e", f"YTC_REDIS_URL={redis_url}"]
+    options = ["-e", f"UVICORN_PORT={port}", "-e", "UVICORN_HOST=127.0.0.1", "-e", f"REDIS_URL={redis_url}"]
     with running_container(podman, f"ytc-images-check-{name}", image, *options) as container:
         try:
             body = _wait_health(port)

@@ -17,6 +17,7 @@ from release.index_client import project_files
 from release.target import embedded_target
 from release.workflow_lint import lint_workflows
 from tests.support.index import LiveIndex
+from tests.support.versions import V_PATCH, V
 from tests.support.workspace import make_workspace
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
@@ -124,8 +125,8 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     publish = load("publish.yml")
     user, password = live_index.credentials
     context = {
-        "github.ref_name": "common-v1.0.0",
-        "github.ref": "refs/tags/common-v1.0.0",
+        "github.ref_name": f"common-v{V}",
+        "github.ref": f"refs/tags/common-v{V}",
         "secrets.TWINE_REPOSITORY_URL": live_index.url,
         "secrets.TWINE_USERNAME": user,
         "secrets.TWINE_PASSWORD": password,
@@ -133,11 +134,11 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     artifacts = tmp_path / "artifacts"
     artifacts.mkdir()
     build_out = run_job(publish["jobs"]["build"], fresh_clone(repo_root, tmp_path / "build"), context, artifacts)
-    assert any("tag common-v1.0.0 matches the source version 1.0.0" in o for o in build_out)
+    assert any(f"tag common-v{V} matches the source version {V}" in o for o in build_out)
 
     publish_clone = fresh_clone(repo_root, tmp_path / "publish")  # another machine: only the artifact
     first = "\n".join(run_job(publish["jobs"]["publish"], publish_clone, context, artifacts))
-    assert "<== verify: ok" in first and "uploaded: ytcaption_common-1.0.0-py3-none-any.whl" in first
+    assert "<== verify: ok" in first and f"uploaded: ytcaption_common-{V}-py3-none-any.whl" in first
     assert "make release" in first  # the pin bump is the next, documented step
     served = {f.filename: f.sha256 for f in project_files(embedded_target(live_index.index), "ytcaption-common")}
     assert served == {p.name: sha256_of(p) for p in (artifacts / "dist").iterdir()}
@@ -157,27 +158,27 @@ def ws(repo_root: Path, tmp_path: Path):
 
 
 def test_tag_guard_names_both_versions_when_they_differ(ws) -> None:
-    result = ws.ytc("guard", "--tag", "common-v2.0.0")
+    result = ws.ytc("guard", "--tag", "common-v9.9.9")
     assert result.returncode == 1
-    assert "the tag says 2.0.0 but the source version is 1.0.0" in result.stderr
-    assert ws.ytc("guard", "--tag", "v1.0.0").returncode == 1
-    assert ws.ytc("guard", "--tag", "common-v1.0.0").returncode == 0
+    assert f"the tag says 9.9.9 but the source version is {V}" in result.stderr
+    assert ws.ytc("guard", "--tag", f"v{V}").returncode == 1
+    assert ws.ytc("guard", "--tag", f"common-v{V}").returncode == 0
 
 
 def test_change_to_common_src_without_a_bump_fails(ws) -> None:
     base = ws.git("rev-parse", "HEAD").strip()
-    models = ws.root / "common/src/ytcaption_common/models/health.py"
+    models = ws.root / "common/src/ytcaption_common/models/base.py"
     models.write_text(models.read_text() + "\n# a change\n")
     ws.commit_all("change the library")
     result = ws.ytc("guard", "--base", base)
     assert result.returncode == 1
-    assert "common/src changed" in result.stderr and "still 1.0.0" in result.stderr
+    assert "common/src changed" in result.stderr and f"still {V}" in result.stderr
     assert "make bump" in result.stderr
 
     assert ws.ytc("bump", "patch").returncode == 0
     ws.commit_all("bump")
     ok = ws.ytc("guard", "--base", base)
-    assert ok.returncode == 0 and "moved to 1.0.1" in ok.stdout
+    assert ok.returncode == 0 and f"moved to {V_PATCH}" in ok.stdout
 
 
 def test_changes_elsewhere_need_no_bump(ws) -> None:

@@ -1,97 +1,173 @@
-import io
-import json
-import logging
+"""The error JSON clients parse, through a real FastAPI app."""
+
+from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
 
 from ytcaption_common.exception_handlers import (
-    ConflictError,
-    NotFoundError,
-    ProcessingError,
-    ServiceUnavailableError,
-    ValidationError,
+    BaseServiceException,
+    ProcessingException,
+    ResourceNotFoundException,
+    ServiceUnavailableException,
+    ValidationException,
+    create_exception_handler,
     setup_exception_handlers,
 )
-from ytcaption_common.log_utils import set_correlation_id, setup_structured_logging
+from ytcaption_common.exception_handlers.handlers import RateLimitException
 
 
-def make_app() -> FastAPI:
+class Item(BaseModel):
+    name: str = Field(min_length=1)
+    count: int
+
+
+class Teapot(Exception):
+    status_code = 418
+    error_code = "TEAPOT"
+    message = "short and stout"
+    details = {"spout": True}
+
+
+RAISES = {
+    "base": lambda: BaseServiceException("plain"),
+    "custom": lambda: BaseServiceException("custom", status_code=409, error_code="CONFLICT", details={"k": "v"}),
+    "validation": lambda: ValidationException("bad field", details={"field": "url"}),
+    "missing": lambda: ResourceNotFoundException("job", "j-1"),
+    "processing": lambda: ProcessingException("ffmpeg failed"),
+    "unavailable": lambda: ServiceUnavailableException("redis", reason="connection refused"),
+    "unavailable-bare": lambda: ServiceUnavailableException("redis"),
+    "ratelimit": lambda: RateLimitException(10, "minute"),
+}
+
+
+def make_app(debug: bool) -> FastAPI:
     app = FastAPI()
-    setup_exception_handlers(app)
-
-    @app.middleware("http")
-    async def correlation(request, call_next):
-        set_correlation_id(request.headers.get("x-correlation-id"))
-        return await call_next(request)
-
-    errors = {
-        "validation": ValidationError("bad url", details={"field": "url"}),
-        "missing": NotFoundError("job j1 not found"),
-        "conflict": ConflictError("job already running"),
-        "processing": ProcessingError("ffmpeg failed"),
-        "unavailable": ServiceUnavailableError("redis down"),
-    }
+    setup_exception_handlers(app, debug=debug)
+    app.add_exception_handler(Teapot, create_exception_handler(Teapot))
 
     @app.get("/raise/{kind}")
-    async def raise_kind(kind: str):
-        raise errors[kind]
+    def raise_(kind: str) -> None:
+        raise RAISES[kind]()
+
+    @app.get("/http")
+    def http() -> None:
+        raise HTTPException(status_code=403, detail="no entry", headers={"X-Why": "policy"})
 
     @app.get("/boom")
-    async def boom():
-        raise RuntimeError("secret-db-password=hunter2")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
 
-    @app.get("/typed/{n}")
-    async def typed(n: int):
-        return {"n": n}
+    @app.get("/teapot")
+    def teapot() -> None:
+        raise Teapot()
+
+    @app.post("/items")
+    def create(item: Item) -> Item:
+        return item
 
     return app
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(make_app(debug=False), raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "body"),
+    [
+        ("base", 500, {"error": "INTERNAL_ERROR", "message": "plain"}),
+        ("custom", 409, {"error": "CONFLICT", "message": "custom", "details": {"k": "v"}}),
+        ("validation", 400, {"error": "VALIDATION_ERROR", "message": "bad field", "details": {"field": "url"}}),
+        ("processing", 500, {"error": "PROCESSING_ERROR", "message": "ffmpeg failed"}),
+    ],
+)
+def test_service_exception_bodies(client: TestClient, kind: str, status: int, body: dict) -> None:
+    response = client.get(f"/raise/{kind}")
+    assert response.status_code == status and response.json() == body
 
 
 @pytest.mark.parametrize(
     ("kind", "status", "code"),
     [
-        ("validation", 400, "validation_error"),
-        ("missing", 404, "not_found"),
-        ("conflict", 409, "conflict"),
-        ("processing", 500, "processing_error"),
-        ("unavailable", 503, "service_unavailable"),
+        ("missing", 404, "RESOURCE_NOT_FOUND"),
+        ("unavailable", 503, "SERVICE_UNAVAILABLE"),
+        ("unavailable-bare", 503, "SERVICE_UNAVAILABLE"),
+        ("ratelimit", 429, "RATE_LIMIT_EXCEEDED"),
     ],
 )
-def test_service_errors_share_one_shape(kind: str, status: int, code: str) -> None:
-    client = TestClient(make_app())
-    resp = client.get(f"/raise/{kind}", headers={"X-Correlation-ID": "cid-7"})
-    assert resp.status_code == status
-    body = resp.json()
-    assert set(body) == {"error", "message", "details", "correlation_id"}
-    assert body["error"] == code and body["correlation_id"] == "cid-7"
+def test_fixed_codes_of_the_subclasses(client: TestClient, kind: str, status: int, code: str) -> None:
+    response = client.get(f"/raise/{kind}")
+    body = response.json()
+    assert response.status_code == status and body["error"] == code
+    assert set(body) <= {"error", "message", "details"} and body["message"]
 
 
-def test_details_are_passed_through() -> None:
-    body = TestClient(make_app()).get("/raise/validation").json()
-    assert body["details"] == {"field": "url"} and body["message"] == "bad url"
+def test_subclass_messages_and_details() -> None:
+    missing = ResourceNotFoundException("job", "j-1")
+    assert "job" in missing.message and "j-1" in missing.message
+    assert missing.details == {"resource_type": "job", "resource_id": "j-1"}
+    limit = RateLimitException(10, "minute")
+    assert (limit.status_code, limit.details) == (429, {"limit": 10, "window": "minute"})
+    unavailable = ServiceUnavailableException("redis", "down")
+    assert "redis" in unavailable.message and "down" in unavailable.message
+    assert isinstance(unavailable, BaseServiceException) and isinstance(unavailable, Exception)
 
 
-def test_unexpected_exception_is_a_500_without_internals_and_is_logged() -> None:
-    stream = io.StringIO()
-    setup_structured_logging("test", stream=stream)
-    try:
-        client = TestClient(make_app(), raise_server_exceptions=False)
-        resp = client.get("/boom")
-    finally:
-        logging.getLogger().handlers.clear()
-    assert resp.status_code == 500
-    assert resp.json()["error"] == "internal_error"
-    assert "hunter2" not in resp.text and "RuntimeError" not in resp.text
-    logged = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert any(e.get("exception", {}).get("type") == "RuntimeError" for e in logged)
+def test_unknown_route_is_http_error(client: TestClient) -> None:
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.json() == {"error": "HTTP_ERROR", "message": "Not Found"}
 
 
-def test_unknown_route_and_bad_parameter_use_the_same_shape() -> None:
-    client = TestClient(make_app())
-    missing = client.get("/nope")
-    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
-    bad = client.get("/typed/abc")
-    assert bad.status_code == 422 and bad.json()["error"] == "validation_error"
-    assert bad.json()["details"]["errors"][0]["loc"] == ["path", "n"]
+def test_http_exception_keeps_status_and_headers(client: TestClient) -> None:
+    response = client.get("/http")
+    assert response.status_code == 403 and response.headers["X-Why"] == "policy"
+    assert response.json() == {"error": "HTTP_ERROR", "message": "no entry"}
+
+
+def test_request_validation_is_422_with_the_pydantic_errors(client: TestClient) -> None:
+    response = client.post("/items", json={"name": "", "count": "many"})
+    body = response.json()
+    assert response.status_code == 422
+    assert (body["error"], body["message"]) == ("VALIDATION_ERROR", "Request validation failed")
+    assert isinstance(body["details"], list)
+    locations = {tuple(error["loc"]) for error in body["details"]}
+    assert locations == {("body", "name"), ("body", "count")}
+    assert all({"type", "msg", "loc"} <= error.keys() for error in body["details"])
+
+
+def test_unexpected_error_hides_internals_unless_debug(client: TestClient) -> None:
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"error": "INTERNAL_ERROR", "message": "An unexpected error occurred"}
+    assert "secret" not in response.text
+    debug = TestClient(make_app(debug=True), raise_server_exceptions=False).get("/boom")
+    assert debug.status_code == 500
+    assert debug.json() == {
+        "error": "INTERNAL_ERROR",
+        "message": "An unexpected error occurred",
+        "details": {"exception_type": "RuntimeError", "exception_message": "secret internals"},
+    }
+
+
+def test_create_exception_handler_reads_the_exception(client: TestClient) -> None:
+    response = client.get("/teapot")
+    assert response.status_code == 418
+    assert response.json() == {"error": "TEAPOT", "message": "short and stout", "details": {"spout": True}}
+
+
+def test_create_exception_handler_defaults_for_a_plain_exception() -> None:
+    import asyncio
+
+    from starlette.requests import Request
+
+    handler = create_exception_handler(KeyError, default_status_code=400, log_traceback=False)
+    assert asyncio.iscoroutinefunction(handler)
+    request = Request({"type": "http", "method": "GET", "path": "/x", "headers": [], "query_string": b""})
+    response = asyncio.run(handler(request, KeyError("gone")))
+    assert response.status_code == 400
+    assert response.body == b'{"error":"KeyError","message":"\'gone\'"}'

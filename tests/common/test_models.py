@@ -1,83 +1,134 @@
-from datetime import UTC, datetime, timedelta, timezone
+"""BaseJob, JobStatus, HealthStatus, BaseHealthResponse — and jobs stored by older libraries."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
 
-from ytcaption_common.models import BaseJob, HealthReport, HealthStatus, InvalidTransitionError, JobStatus
+from ytcaption_common.models import BaseJob, HealthStatus, JobStatus
+from ytcaption_common.models.base import BaseHealthResponse
 
 
-def test_job_happy_path_sets_timestamps_and_duration() -> None:
-    job = BaseJob(correlation_id="cid-1")
-    assert job.status is JobStatus.PENDING and not job.is_terminal
-    job.start()
-    assert job.status is JobStatus.PROCESSING and job.started_at is not None
+def test_status_values_are_the_stored_strings() -> None:
+    assert [s.value for s in JobStatus] == ["pending", "queued", "processing", "completed", "failed", "cancelled"]
+    assert JobStatus.QUEUED == "queued" and isinstance(JobStatus.QUEUED, str)
+    assert [s.value for s in HealthStatus] == ["healthy", "degraded", "unhealthy"]
+    assert HealthStatus("degraded") is HealthStatus.DEGRADED
+
+
+def test_defaults() -> None:
+    before = datetime.now()
+    job = BaseJob()
+    assert uuid.UUID(job.id).version == 4 and uuid.UUID(job.correlation_id or "").version == 4
+    assert job.status is JobStatus.PENDING and job.progress == 0 and job.retry_count == 0
+    assert before <= job.created_at <= datetime.now() and job.created_at.tzinfo is None
+    assert job.expires_at is not None
+    assert abs((job.expires_at - job.created_at) - timedelta(hours=24)) < timedelta(seconds=1)
+    assert (job.started_at, job.completed_at, job.progress_message, job.error_message, job.error_type) == (None,) * 5
+    assert BaseJob().id != job.id
+    assert not job.is_expired and not job.is_terminal and job.duration_seconds is None
+
+
+def test_lifecycle() -> None:
+    job = BaseJob()
+    job.mark_as_queued()
+    assert job.status is JobStatus.QUEUED
+    job.mark_as_processing("downloading")
+    assert job.status is JobStatus.PROCESSING and job.started_at is not None and job.progress_message == "downloading"
+    job.update_progress(150, "almost")
+    assert (job.progress, job.progress_message) == (100.0, "almost")
+    job.update_progress(-3)
+    assert job.progress == 0.0
     job.update_progress(42.5)
-    assert job.progress == 42.5
-    job.complete()
-    assert job.status is JobStatus.COMPLETED and job.is_terminal
-    assert job.progress == 100.0
-    assert job.duration_seconds is not None and job.duration_seconds >= 0
-    assert job.completed_at is not None and job.completed_at.tzinfo is UTC
+    assert job.progress == 42.5 and job.duration_seconds is not None and job.duration_seconds >= 0
+    job.mark_as_completed("done")
+    assert job.status is JobStatus.COMPLETED and job.progress == 100.0 and job.completed_at is not None
+    assert job.is_terminal and job.progress_message == "done"
+    assert job.duration_seconds == (job.completed_at - job.started_at).total_seconds()
 
 
-def test_completing_a_cancelled_job_is_refused_with_a_clear_error() -> None:
+def test_failure_cancel_and_retry() -> None:
     job = BaseJob()
-    job.cancel()
-    with pytest.raises(InvalidTransitionError, match="cannot move from 'cancelled' to 'completed'"):
-        job.complete()
-    assert job.status is JobStatus.CANCELLED
-
-
-def test_pending_job_cannot_complete_without_starting() -> None:
-    with pytest.raises(InvalidTransitionError, match="allowed from 'pending'"):
-        BaseJob().complete()
-
-
-def test_failed_job_records_error_and_can_be_retried() -> None:
-    job = BaseJob()
-    job.start()
-    job.fail(TimeoutError("download stalled"))
-    assert (job.status, job.error_type, job.error_message) == (JobStatus.FAILED, "TimeoutError", "download stalled")
+    job.mark_as_failed(TimeoutError("took too long"))
+    assert (job.status, job.error_message, job.error_type) == (JobStatus.FAILED, "took too long", "TimeoutError")
     assert job.is_terminal
-    job.retry()
-    assert job.status is JobStatus.PENDING and job.retry_count == 1 and job.error_message is None
+    job.mark_as_failed("bad url", error_type="InvalidURL")
+    assert (job.error_message, job.error_type) == ("bad url", "InvalidURL")
+    job.increment_retry()
+    job.increment_retry()
+    assert job.retry_count == 2
+    other = BaseJob()
+    other.mark_as_cancelled("user asked")
+    assert other.status is JobStatus.CANCELLED and other.is_terminal and other.error_message == "user asked"
 
 
-@pytest.mark.parametrize("progress", [-0.1, 100.1])
-def test_progress_outside_0_100_is_rejected(progress: float) -> None:
+def test_is_expired() -> None:
+    assert BaseJob(expires_at=datetime.now() - timedelta(seconds=1)).is_expired
+    assert not BaseJob(expires_at=None).is_expired
+
+
+def test_progress_is_bounded_on_construction() -> None:
     with pytest.raises(ValidationError):
-        BaseJob(progress=progress)
-    job = BaseJob()
-    job.start()
-    with pytest.raises(ValidationError):
-        job.update_progress(progress)
+        BaseJob(progress=101)
 
 
-def test_timestamps_are_normalised_to_utc() -> None:
-    plus_two = timezone(timedelta(hours=2))
-    job = BaseJob(created_at=datetime(2026, 1, 1, 12, 0, tzinfo=plus_two))
-    assert job.created_at == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
-    assert job.created_at.utcoffset() == timedelta(0)
-    naive = BaseJob(created_at=datetime(2026, 1, 1, 12, 0))
-    assert naive.created_at.tzinfo is UTC
-
-
-def test_expiry() -> None:
-    assert not BaseJob.with_ttl(timedelta(hours=1)).is_expired
-    assert BaseJob.with_ttl(timedelta(seconds=-1)).is_expired
-    assert not BaseJob().is_expired
-
-
-def test_job_round_trips_through_json() -> None:
-    job = BaseJob()
-    job.start()
+def test_a_job_stored_by_upstream_1_0_0_loads() -> None:
+    # As upstream's BaseJob.model_dump_json() wrote it: naive ISO timestamps, status strings.
+    stored = json.dumps(
+        {
+            "id": "6f1c1a52-3d1e-4c62-9b6e-0f5cbb2b1a10",
+            "status": "queued",
+            "created_at": "2026-11-20T10:15:30.123456",
+            "started_at": None,
+            "completed_at": None,
+            "expires_at": "2026-11-21T10:15:30.123456",
+            "progress": 0.0,
+            "progress_message": None,
+            "error_message": None,
+            "error_type": None,
+            "correlation_id": "0b8e2f0c-7c4a-4f7e-8a53-3d2f2f4b9c11",
+            "retry_count": 1,
+        }
+    )
+    job = BaseJob.model_validate_json(stored)
+    assert job.status is JobStatus.QUEUED and job.retry_count == 1
+    assert job.created_at == datetime(2026, 11, 20, 10, 15, 30, 123456)
+    assert job.is_expired  # a date in the past compares without a timezone error
     again = BaseJob.model_validate_json(job.model_dump_json())
     assert again == job
+    assert json.loads(job.model_dump_json())["created_at"] == "2026-11-20T10:15:30.123456"
 
 
-def test_health_report_degrades_when_a_check_fails() -> None:
-    ok = HealthReport.from_checks("orchestrator", "0.1.0", "1.0.0", {"redis": True})
-    assert ok.status is HealthStatus.HEALTHY and ok.checks == {"redis": "ok"}
-    bad = HealthReport.from_checks("orchestrator", "0.1.0", "1.0.0", {"redis": False})
-    assert bad.status is HealthStatus.DEGRADED and bad.checks == {"redis": "failing"}
-    assert bad.model_dump(mode="json")["status"] == "degraded"
+def test_a_subclass_job_from_redis_with_extra_fields_loads() -> None:
+    class DownloadJob(BaseJob):
+        video_url: str
+
+    stored = (
+        '{"id": "j", "status": "processing", "created_at": "2026-11-20T10:15:30", "video_url": "u", "progress": 12}'
+    )
+    job = DownloadJob.model_validate_json(stored)
+    assert (job.video_url, job.status, job.progress) == ("u", JobStatus.PROCESSING, 12.0)
+
+
+def test_a_job_stored_by_ytcaption_common_1_x_loads() -> None:
+    # Our 1.x wrote timezone-aware UTC stamps and hex ids; they become naive local time.
+    stored = '{"id": "ab12", "status": "completed", "created_at": "2026-11-20T10:15:30.000+00:00", "progress": 100}'
+    job = BaseJob.model_validate_json(stored)
+    expected = datetime(2026, 11, 20, 10, 15, 30, tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+    assert job.created_at == expected and job.created_at.tzinfo is None and job.is_terminal
+    assert (datetime.now() - job.created_at).total_seconds() > 0  # service code doing this keeps working
+
+
+def test_health_response_defaults() -> None:
+    health = BaseHealthResponse(status=HealthStatus.HEALTHY, service="svc", version="1.2.3")
+    body = json.loads(health.model_dump_json())
+    assert body["status"] == "healthy" and body["service"] == "svc" and body["version"] == "1.2.3"
+    assert (body["uptime_seconds"], body["redis_connected"], body["celery_available"]) == (None, False, False)
+    assert (body["active_jobs"], body["total_processed"]) == (0, 0)
+    assert datetime.fromisoformat(body["timestamp"]) <= datetime.now()
+    with pytest.raises(ValidationError):
+        BaseHealthResponse(status="fine", service="svc", version="1")

@@ -70,4 +70,4 @@ def test_service_compose_files_pass_the_pip_conf_as_a_build_secret(repo_root: Pa
         assert spec["secrets"]["pipconf"]["file"] == "${YTC_PIPCONF:-/etc/ytcaption/pip.conf}"
         assert "args" not in svc["build"]  # credentials never travel as build args
         assert svc["restart"] == "unless-stopped" and "healthcheck" in svc
-        assert "YTC_REDIS_URL" in svc["environment"]
+        assert "REDIS_URL" in svc["environment"]

@@ -1,5 +1,5 @@
 """The README's first command on a fresh clone: `make release` creates its venv,
-starts the embedded index and ends with 1.0.0 published and pinned."""
+starts the embedded index and ends with the source version published and pinned."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from release.pins import read_pins
 from release.target import embedded_target
 from tests.support.net import free_port
 from tests.support.venvs import make_venv, pip, run_python
+from tests.support.versions import V_PATCH, V
 
 
 def make(clone: Path, env: dict[str, str], *targets: str) -> subprocess.CompletedProcess[str]:
@@ -33,9 +34,9 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
     try:
         first = make(clone, env, "release")
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
-        assert "ytcaption-common 1.0.0 — released" in first.stdout
+        assert f"ytcaption-common {V} — released" in first.stdout
         assert (clone / ".venv/bin/ytc-release").exists()
-        assert {p.version for p in read_pins(clone)} == {"1.0.0"}
+        assert {p.version for p in read_pins(clone)} == {V}
         assert index.credentials()[2] not in first.stdout + first.stderr
 
         second = make(clone, env, "release")
@@ -44,13 +45,13 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
 
         assert make(clone, env, "bump", "PART=patch").returncode == 0
         subprocess.run(
-            ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "1.0.1"],
+            ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", V_PATCH],
             check=True,
         )
         third = make(clone, env, "release")
         assert third.returncode == 0, third.stdout[-4000:] + third.stderr[-4000:]
-        assert "orchestrator 1.0.0 -> 1.0.1" in third.stdout
-        assert {p.version for p in read_pins(clone)} == {"1.0.1"}
+        assert f"orchestrator {V} -> {V_PATCH}" in third.stdout
+        assert {p.version for p in read_pins(clone)} == {V_PATCH}
 
         # The index commands, as the README lists them.
         running = make(clone, env, "index-status")
@@ -63,7 +64,7 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
 
         python = make_venv(tmp_path / "check")
         simple = embedded_target(index).simple_url
-        for version in ("1.0.0", "1.0.1"):
+        for version in (V, V_PATCH):
             pip(
                 python,
                 "install",

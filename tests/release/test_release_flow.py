@@ -15,6 +15,7 @@ from release.target import embedded_target
 from tests.support.index import make_wheel, twine_upload
 from tests.support.net import free_port
 from tests.support.venvs import make_venv, pip, run_python
+from tests.support.versions import V_MINOR, V_PATCH, V_UNRELEASED, V
 from tests.support.workspace import Workspace, make_workspace
 
 
@@ -44,7 +45,7 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     on_index = files_on_index(ws)
     built = {p.name: sha256_of(p) for p in (ws.root / "dist").iterdir()}
     assert on_index == built and len(built) == 2
-    assert all("ytcaption-common==1.0.0\n" in text for text in ws.requirements().values())
+    assert all(f"ytcaption-common=={V}\n" in text for text in ws.requirements().values())
 
     again = ws.ytc("release", "--skip-tests")
     assert again.returncode == 0
@@ -53,41 +54,41 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
 
     before = ws.requirements()
     bump = ws.ytc("bump", "patch")
-    assert bump.returncode == 0 and "1.0.0 -> 1.0.1" in bump.stdout
-    assert "## [1.0.1]" in (ws.root / "common/CHANGELOG.md").read_text()
-    ws.commit_all("bump 1.0.1")
+    assert bump.returncode == 0 and f"{V} -> {V_PATCH}" in bump.stdout
+    assert f"## [{V_PATCH}]" in (ws.root / "common/CHANGELOG.md").read_text()
+    ws.commit_all(f"bump {V_PATCH}")
     third = ws.ytc("release", "--skip-tests")
     assert third.returncode == 0, third.stdout + third.stderr
-    assert "1.0.0 -> 1.0.1" in third.stdout
+    assert f"{V} -> {V_PATCH}" in third.stdout
     after = ws.requirements()
     for service, text in after.items():
-        assert text == before[service].replace("ytcaption-common==1.0.0", "ytcaption-common==1.0.1")
+        assert text == before[service].replace(f"ytcaption-common=={V}", f"ytcaption-common=={V_PATCH}")
     assert {n for n in files_on_index(ws)} >= {
-        "ytcaption_common-1.0.0-py3-none-any.whl",
-        "ytcaption_common-1.0.1-py3-none-any.whl",
+        f"ytcaption_common-{V}-py3-none-any.whl",
+        f"ytcaption_common-{V_PATCH}-py3-none-any.whl",
     }
 
     # Old versions stay installable: that is what a rollback pins.
     python = make_venv(tmp_path / "old")
     index_url = embedded_target(ws.index).simple_url
-    pip(python, "install", "--quiet", "--no-deps", "--index-url", index_url, "ytcaption-common==1.0.0")
-    assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == "1.0.0"
+    pip(python, "install", "--quiet", "--no-deps", "--index-url", index_url, f"ytcaption-common=={V}")
+    assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == V
 
     status = ws.ytc("status")
-    assert status.returncode == 0 and "1.0.0, 1.0.1" in status.stdout
+    assert status.returncode == 0 and f"{V}, {V_PATCH}" in status.stdout
 
 
 def test_held_service_keeps_its_pin(ws: Workspace) -> None:
     req = ws.root / "services/youtube-search/requirements.txt"
-    req.write_text(req.read_text().replace("ytcaption-common==1.0.0", "ytcaption-common==1.0.0  # ytc: hold"))
+    req.write_text(req.read_text().replace(f"ytcaption-common=={V}", f"ytcaption-common=={V}  # ytc: hold"))
     assert ws.ytc("bump", "minor").returncode == 0
-    ws.commit_all("1.1.0 with youtube-search held")
+    ws.commit_all(f"{V_MINOR} with youtube-search held")
     result = ws.ytc("release", "--skip-tests")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "services/youtube-search stays on 1.0.0" in result.stdout
+    assert f"services/youtube-search stays on {V}" in result.stdout
     reqs = ws.requirements()
-    assert "ytcaption-common==1.0.0  # ytc: hold" in reqs["services/youtube-search"]
-    assert "ytcaption-common==1.1.0" in reqs["orchestrator"]
+    assert f"ytcaption-common=={V}  # ytc: hold" in reqs["services/youtube-search"]
+    assert f"ytcaption-common=={V_MINOR}" in reqs["orchestrator"]
 
 
 def _unchanged(ws: Workspace, before: dict[str, str]) -> None:
@@ -139,23 +140,23 @@ def test_failing_tests_stop_the_release(ws: Workspace) -> None:
 
 def test_missing_changelog_entry_stops_the_release(ws: Workspace) -> None:
     version_file = ws.root / "common/src/ytcaption_common/__init__.py"
-    version_file.write_text(version_file.read_text().replace('"1.0.0"', '"1.0.5"'))
+    version_file.write_text(version_file.read_text().replace(f'"{V}"', f'"{V_UNRELEASED}"'))
     result = ws.ytc("release", "--skip-tests")
     assert result.returncode == 1
-    assert "no entry for 1.0.5" in result.stderr and "CHANGELOG" in result.stderr
+    assert f"no entry for {V_UNRELEASED}" in result.stderr and "CHANGELOG" in result.stderr
     assert not ws.index.packages.exists() or files_on_index(ws) == {}
 
 
 def test_version_taken_with_different_bytes_says_bump_and_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
     url, _ = ws.index.up(ws.port)
     _, user, password = ws.index.credentials()
-    impostor = make_wheel(tmp_path / "impostor", payload=b"not our build")
+    impostor = make_wheel(tmp_path / "impostor", version=V, payload=b"not our build")
     assert twine_upload(url, [impostor], user, password).returncode == 0
     before_index = files_on_index(ws)
     before = ws.requirements()
     result = ws.ytc("release", "--skip-tests")
     assert result.returncode == 1
-    assert "1.0.0 is already on the index" in result.stderr and "bump the version" in result.stderr
+    assert f"{V} is already on the index" in result.stderr and "bump the version" in result.stderr
     assert files_on_index(ws) == before_index
     _unchanged(ws, before)
 
@@ -177,23 +178,23 @@ def test_a_build_failing_twine_check_is_not_published(ws: Workspace) -> None:
 
 def test_an_upload_failing_half_way_is_completed_by_a_rerun(ws: Workspace) -> None:
     ws.index.up(ws.port)
-    blocker = ws.index.packages / "ytcaption_common-1.0.0.tar.gz"
+    blocker = ws.index.packages / f"ytcaption_common-{V}.tar.gz"
     blocker.mkdir()  # the index refuses this name: the second upload fails for real
     before = ws.requirements()
     first = ws.ytc("release", "--skip-tests")
     assert first.returncode == 1
-    assert "uploading ytcaption_common-1.0.0.tar.gz failed" in first.stderr
-    assert "already uploaded in this run: ytcaption_common-1.0.0-py3-none-any.whl" in first.stderr
+    assert f"uploading ytcaption_common-{V}.tar.gz failed" in first.stderr
+    assert f"already uploaded in this run: ytcaption_common-{V}-py3-none-any.whl" in first.stderr
     assert "run `make release` again" in first.stderr
     _unchanged(ws, before)
     blocker.rmdir()
     second = ws.ytc("release", "--skip-tests")
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "uploaded: ytcaption_common-1.0.0.tar.gz" in second.stdout
+    assert f"uploaded: ytcaption_common-{V}.tar.gz" in second.stdout
     assert len(files_on_index(ws)) == 2
 
 
-@pytest.mark.parametrize("content", ["fastapi==0.165.0\n", "ytcaption-common==1.0.0\nytcaption-common==1.0.0\n"])
+@pytest.mark.parametrize("content", ["fastapi==0.165.0\n", f"ytcaption-common=={V}\nytcaption-common=={V}\n"])
 def test_requirements_without_one_pin_stop_the_release(ws: Workspace, content: str) -> None:
     (ws.root / "services/video-downloader/requirements.txt").write_text(content)
     result = ws.ytc("release", "--skip-tests")
@@ -205,12 +206,12 @@ def test_requirements_without_one_pin_stop_the_release(ws: Workspace, content: s
 
 def test_dry_run_changes_nothing(ws: Workspace) -> None:
     assert ws.ytc("bump", "patch").returncode == 0
-    ws.commit_all("1.0.1")
+    ws.commit_all(V_PATCH)
     result = ws.ytc("release", "--dry-run", "--skip-tests")
     assert result.returncode == 0, result.stderr
-    assert "dry run" in result.stdout and "pin orchestrator: 1.0.0 -> 1.0.1" in result.stdout
+    assert "dry run" in result.stdout and f"pin orchestrator: {V} -> {V_PATCH}" in result.stdout
     assert ws.index.running() is None and not (ws.root / "dist").exists()
-    assert all("ytcaption-common==1.0.0" in t for t in ws.requirements().values())
+    assert all(f"ytcaption-common=={V}" in t for t in ws.requirements().values())
 
 
 def test_new_service_folder_is_discovered(ws: Workspace) -> None:
@@ -232,8 +233,8 @@ def test_verify_fails_when_the_index_serves_other_bytes(ws: Workspace) -> None:
     target = embedded_target(ws.index)
     for artifact in artifacts:
         upload(target, artifact.path)
-    check_served_hashes(target, artifacts, "1.0.0")  # as built: passes
+    check_served_hashes(target, artifacts, V)  # as built: passes
     served = ws.index.packages / artifacts[0].name
     served.write_bytes(served.read_bytes() + b"tampered on the server")
     with pytest.raises(VerifyError, match="sha256"):
-        check_served_hashes(target, artifacts, "1.0.0")
+        check_served_hashes(target, artifacts, V)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.versions import V
 from tests.support.workspace import Workspace, make_workspace
 
 
@@ -71,7 +72,7 @@ def test_a_pin_missing_from_the_index_fails(ws: Workspace) -> None:
     assert ws.ytc("release", "--skip-tests").returncode == 0
     assert ws.ytc("check", "--no-tools").returncode == 0
     req = ws.root / "services/youtube-search/requirements.txt"
-    req.write_text(req.read_text().replace("ytcaption-common==1.0.0", "ytcaption-common==9.9.9"))
+    req.write_text(req.read_text().replace(f"ytcaption-common=={V}", "ytcaption-common==9.9.9"))
     result = ws.ytc("check", "--no-tools")
     assert result.returncode == 1
     assert "services/youtube-search/requirements.txt: pins ytcaption-common==9.9.9" in result.stdout

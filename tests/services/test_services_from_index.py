@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.error
+import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from release.accounts import set_user
 from release.pins import discover_services, read_pin
 from release.proc import clean_pip_env
 from release.target import embedded_target
+from release.version import next_version, read_version
 from tests.conftest import REPO_ROOT
 from tests.support.dockerfile import pip_install_command, secret_mount
 from tests.support.net import free_port, http_get, wait_for_port
@@ -81,10 +85,17 @@ def installed_version(venv: Path) -> str:
 
 
 class App:
+    """The service as its Dockerfile's CMD runs it, with the environment its compose file sets."""
+
     def __init__(self, venv: Path, service_dir: Path, redis_url: str) -> None:
         self.port = free_port()
         env = clean_pip_env()
-        env.update(YTC_REDIS_URL=redis_url, UVICORN_PORT=str(self.port), UVICORN_HOST="127.0.0.1")
+        env.update(
+            REDIS_URL=redis_url,
+            REDIS_CIRCUIT_BREAKER_TIMEOUT="2",  # recover quickly after the test restarts Redis
+            UVICORN_PORT=str(self.port),
+            UVICORN_HOST="127.0.0.1",
+        )
         self.proc = subprocess.Popen(
             [str(venv / "bin/uvicorn"), "app.main:app"],
             cwd=service_dir,
@@ -94,9 +105,29 @@ class App:
         )
         wait_for_port(self.port, timeout=30)
 
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def health(self) -> tuple[int, dict]:
-        status, body, _ = http_get(f"http://127.0.0.1:{self.port}/health")
+        status, body, _ = http_get(f"{self.base}/health")
         return status, json.loads(body)
+
+    def wait_healthy(self, seconds: float = 15) -> dict:
+        deadline = time.monotonic() + seconds  # the breaker lets a probe through after its cool-down
+        while self.health()[1]["status"] != "healthy" and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return self.health()[1]
+
+    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict, Message]:
+        request = urllib.request.Request(
+            f"{self.base}{path}", data=body, headers={"Content-Type": "application/json", **(headers or {})}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status, json.loads(resp.read()), resp.headers
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read()), err.headers
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -127,58 +158,98 @@ def test_service_health_reports_the_pin_and_degrades_without_redis(
         status, body = app.health()
         assert status == 200
         assert body["service"] == Path(service).name and body["status"] == "healthy"
-        assert body["common_version"] == pin.version
+        assert body["common_version"] == pin.version and body["redis_connected"] is True
         redis.stop()
         status, body = app.health()
         assert (status, body["status"], body["checks"]) == (200, "degraded", {"redis": "failing"})
         redis.start()
-        deadline = time.monotonic() + 15  # the breaker lets a probe through after its cool-down
-        while app.health()[1]["status"] != "healthy" and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert app.health()[1]["status"] == "healthy"
+        assert app.wait_healthy()["status"] == "healthy"
     finally:
         app.stop()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_answers_errors_in_the_upstream_shape_and_writes_its_log_file(
+    released: Workspace, venvs, redis: RedisServer, service: str
+) -> None:
+    app = App(venvs[service], released.root / service, redis.url)
+    try:
+        status, body, _ = http_get(f"{app.base}/no-such-route")
+        assert status == 404 and json.loads(body) == {"error": "HTTP_ERROR", "message": "Not Found"}
+        path = {"orchestrator": "/jobs", "audio-normalization": "/normalizations"}.get(Path(service).name)
+        path = path or {"video-downloader": "/downloads", "youtube-search": "/searches"}[Path(service).name]
+        status, body, _ = app.post(path, b"{}")
+        assert status == 422
+        assert (body["error"], body["message"]) == ("VALIDATION_ERROR", "Request validation failed")
+        assert isinstance(body["details"], list) and body["details"][0]["type"] == "missing"
+        status, body, _ = app.post(path, b"not json")
+        assert status == 422 and body["error"] == "VALIDATION_ERROR"
+    finally:
+        app.stop()
+    log_file = released.root / service / "logs" / f"{Path(service).name}.json"
+    lines = [json.loads(line) for line in log_file.read_text().splitlines()]
+    assert any(line["message"].startswith(f"{Path(service).name} 0.1.0 starting") for line in lines)
+    assert all({"timestamp", "level", "logger", "message"} <= line.keys() for line in lines)
+
+
+def test_service_starts_while_redis_is_down_and_recovers(
+    released: Workspace, venvs, redis: RedisServer, tmp_path: Path
+) -> None:
+    service = SERVICES[-1]
+    later = RedisServer(tmp_path)  # its port is chosen; nothing listens yet
+    app = App(venvs[service], released.root / service, later.url)
+    try:
+        status, body = app.health()
+        assert (status, body["status"], body["redis_connected"]) == (200, "degraded", False)
+        later.start()
+        assert app.wait_healthy(seconds=20)["status"] == "healthy"
+    finally:
+        app.stop()
+        later.stop()
 
 
 def test_domain_endpoint_uses_the_shared_models_and_errors(released: Workspace, venvs, redis: RedisServer) -> None:
     service = "orchestrator"
     app = App(venvs[service], released.root / service, redis.url)
     try:
-        import urllib.request
-
-        base = f"http://127.0.0.1:{app.port}"
-        req = urllib.request.Request(
-            f"{base}/jobs",
-            data=b'{"video_url": "https://video.invalid/v=1"}',
-            headers={"Content-Type": "application/json", "X-Correlation-ID": "cid-9"},
+        status, job, headers = app.post(
+            "/jobs", b'{"video_url": "https://video.invalid/v=1"}', {"X-Correlation-ID": "cid-9"}
         )
-        with urllib.request.urlopen(req) as resp:
-            job = json.loads(resp.read())
-            assert resp.status == 201 and resp.headers["X-Correlation-ID"] == "cid-9"
+        assert status == 201 and headers["X-Correlation-ID"] == "cid-9"
         assert job["status"] == "pending" and job["correlation_id"] == "cid-9"
-        status, body, _ = http_get(f"{base}/jobs/{job['id']}")
+        status, body, _ = http_get(f"{app.base}/jobs/{job['id']}")
         assert status == 200 and json.loads(body)["id"] == job["id"]
-        status, body, headers = http_get(f"{base}/jobs/does-not-exist")
-        assert status == 404 and json.loads(body)["error"] == "not_found"
-        assert headers["x-correlation-id"] == json.loads(body)["correlation_id"]
+        stored = redis_client(redis.url).get(f"orchestrator:job:{job['id']}")
+        assert json.loads(stored)["status"] == "pending"  # plain JSON in Redis, status as its string
+        status, body, headers = http_get(f"{app.base}/jobs/does-not-exist")
+        assert status == 404 and json.loads(body)["error"] == "RESOURCE_NOT_FOUND"
+        assert headers["x-correlation-id"]
     finally:
         app.stop()
+
+
+def redis_client(url: str):
+    import redis as redis_py
+
+    return redis_py.Redis.from_url(url, decode_responses=True)
 
 
 def test_a_release_moves_every_pin_and_the_installs_follow(
     released: Workspace, venvs, redis: RedisServer, tmp_path: Path
 ) -> None:
+    source = read_version(released.root / "common/src/ytcaption_common/__init__.py")
+    following = next_version(source, "patch")
     assert released.ytc("bump", "patch").returncode == 0
-    released.commit_all("1.0.1")
+    released.commit_all(following)
     result = released.ytc("release", "--skip-tests")
     assert result.returncode == 0, result.stdout + result.stderr
     for service in SERVICES:
-        assert read_pin(released.root, released.root / service).version == "1.0.1"
+        assert read_pin(released.root, released.root / service).version == following
         installed = dockerfile_pip_install(released, service, venvs[service], tmp_path)
         assert installed.returncode == 0, installed.stdout[-2000:]
-        assert installed_version(venvs[service]) == "1.0.1"
+        assert installed_version(venvs[service]) == following
     app = App(venvs[SERVICES[0]], released.root / SERVICES[0], redis.url)
     try:
-        assert app.health()[1]["common_version"] == "1.0.1"
+        assert app.health()[1]["common_version"] == following
     finally:
         app.stop()

@@ -1,5 +1,10 @@
-"""Settings each service subclasses."""
+"""Settings on pydantic-settings (``config_utils.base_settings``)."""
 
-from ytcaption_common.config_utils.settings import BaseServiceSettings
+from ytcaption_common.config_utils.base_settings import (
+    BaseServiceSettings,
+    CelerySettings,
+    LoggingSettings,
+    RedisSettings,
+)
 
-__all__ = ["BaseServiceSettings"]
+__all__ = ["BaseServiceSettings", "CelerySettings", "LoggingSettings", "RedisSettings"]

@@ -1,22 +1,21 @@
-"""Service errors and the FastAPI handlers that render every error one way."""
+"""Service exceptions and FastAPI handlers (``exception_handlers.handlers``)."""
 
-from ytcaption_common.exception_handlers.errors import (
-    ConflictError,
-    NotFoundError,
-    ProcessingError,
-    ServiceError,
-    ServiceUnavailableError,
-    ValidationError,
+from ytcaption_common.exception_handlers.handlers import (
+    BaseServiceException,
+    ProcessingException,
+    ResourceNotFoundException,
+    ServiceUnavailableException,
+    ValidationException,
+    create_exception_handler,
+    setup_exception_handlers,
 )
-from ytcaption_common.exception_handlers.handlers import error_body, setup_exception_handlers
 
 __all__ = [
-    "ConflictError",
-    "NotFoundError",
-    "ProcessingError",
-    "ServiceError",
-    "ServiceUnavailableError",
-    "ValidationError",
-    "error_body",
+    "BaseServiceException",
+    "ProcessingException",
+    "ResourceNotFoundException",
+    "ServiceUnavailableException",
+    "ValidationException",
+    "create_exception_handler",
     "setup_exception_handlers",
 ]

@@ -1,20 +1,11 @@
-"""Structured logging with correlation ids."""
+"""Structured logging with correlation ids (``log_utils.structured``)."""
 
-from ytcaption_common.log_utils.context import (
+from ytcaption_common.log_utils.structured import (
+    JSONFormatter,
     get_correlation_id,
-    new_correlation_id,
-    reset_correlation_id,
+    get_logger,
     set_correlation_id,
+    setup_structured_logging,
 )
-from ytcaption_common.log_utils.formatters import ConsoleFormatter, JsonFormatter
-from ytcaption_common.log_utils.setup import setup_structured_logging
 
-__all__ = [
-    "ConsoleFormatter",
-    "JsonFormatter",
-    "get_correlation_id",
-    "new_correlation_id",
-    "reset_correlation_id",
-    "set_correlation_id",
-    "setup_structured_logging",
-]
+__all__ = ["JSONFormatter", "get_correlation_id", "get_logger", "set_correlation_id", "setup_structured_logging"]

@@ -9,8 +9,9 @@ from contextvars import ContextVar, Token
 _correlation_id: ContextVar[str | None] = ContextVar("ytc_correlation_id", default=None)
 
 
-def set_correlation_id(value: str | None) -> Token[str | None]:
-    return _correlation_id.set(value)
+def set_correlation_id(correlation_id: str | None) -> Token[str | None]:
+    """Set the id for the current task/thread; the token undoes it (``reset_correlation_id``)."""
+    return _correlation_id.set(correlation_id)
 
 
 def get_correlation_id() -> str | None:
@@ -22,4 +23,4 @@ def reset_correlation_id(token: Token[str | None]) -> None:
 
 
 def new_correlation_id() -> str:
-    return uuid.uuid4().hex
+    return str(uuid.uuid4())

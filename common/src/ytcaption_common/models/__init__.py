@@ -1,6 +1,5 @@
-"""Data models shared by every service."""
+"""Job and health models (``models.base``)."""
 
-from ytcaption_common.models.health import HealthReport, HealthStatus
-from ytcaption_common.models.job import BaseJob, InvalidTransitionError, JobStatus
+from ytcaption_common.models.base import BaseJob, HealthStatus, JobStatus
 
-__all__ = ["BaseJob", "HealthReport", "HealthStatus", "InvalidTransitionError", "JobStatus"]
+__all__ = ["BaseJob", "HealthStatus", "JobStatus"]

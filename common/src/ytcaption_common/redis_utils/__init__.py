@@ -1,17 +1,5 @@
-"""A Redis JSON store that fails fast while Redis is down."""
+"""A pooled redis-py client behind a circuit breaker (``redis_utils.resilient_store``)."""
 
-from ytcaption_common.redis_utils.breaker import (
-    BreakerState,
-    CircuitBreaker,
-    CircuitOpenError,
-    StoreUnavailableError,
-)
-from ytcaption_common.redis_utils.store import ResilientRedisStore
+from ytcaption_common.redis_utils.resilient_store import RedisCircuitBreaker, ResilientRedisStore
 
-__all__ = [
-    "BreakerState",
-    "CircuitBreaker",
-    "CircuitOpenError",
-    "ResilientRedisStore",
-    "StoreUnavailableError",
-]
+__all__ = ["RedisCircuitBreaker", "ResilientRedisStore"]

@@ -1,45 +1,69 @@
-"""Jobs kept in the Redis store, with the errors a client should see."""
+"""Jobs kept as JSON in Redis through the plain redis-py client, with the errors
+a client should see: 404 for a missing job, 409 for a finished one, 503 while
+Redis is away."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from ytcaption_common.exception_handlers import ConflictError, NotFoundError, ServiceUnavailableError
-from ytcaption_common.models import BaseJob, InvalidTransitionError
-from ytcaption_common.redis_utils import ResilientRedisStore, StoreUnavailableError
+import redis
+
+from ytcaption_common.exception_handlers import (
+    BaseServiceException,
+    ResourceNotFoundException,
+    ServiceUnavailableException,
+)
+from ytcaption_common.models import BaseJob
 
 JobT = TypeVar("JobT", bound=BaseJob)
 
 
 class JobRepository(Generic[JobT]):
-    """save/get/cancel for one job type; a missing job is a 404, Redis down a 503,
-    an illegal transition a 409."""
+    """``redis`` returns the current client, or None while not connected."""
 
-    def __init__(self, store: ResilientRedisStore, model: type[JobT], ttl_seconds: int = 86_400) -> None:
-        self.store = store
+    def __init__(
+        self,
+        redis_client: Callable[[], redis.Redis | None],
+        model: type[JobT],
+        key_prefix: str = "job:",
+        ttl_seconds: int = 86_400,
+    ) -> None:
+        self._redis = redis_client
         self.model = model
+        self.key_prefix = key_prefix
         self.ttl_seconds = ttl_seconds
+
+    def _client(self) -> redis.Redis:
+        client = self._redis()
+        if client is None:
+            raise ServiceUnavailableException("redis", "not connected yet; retry shortly")
+        return client
 
     def save(self, job: JobT) -> JobT:
         try:
-            self.store.set_json(f"job:{job.id}", job.model_dump(mode="json"), ttl_seconds=self.ttl_seconds)
-        except StoreUnavailableError as exc:
-            raise ServiceUnavailableError("the job store is unavailable; retry shortly") from exc
+            self._client().set(f"{self.key_prefix}{job.id}", job.model_dump_json(), ex=self.ttl_seconds)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise ServiceUnavailableException("redis", f"{exc}; retry shortly") from exc
         return job
 
     def get(self, job_id: str) -> JobT:
         try:
-            raw = self.store.get_json(f"job:{job_id}")
-        except StoreUnavailableError as exc:
-            raise ServiceUnavailableError("the job store is unavailable; retry shortly") from exc
+            raw = self._client().get(f"{self.key_prefix}{job_id}")
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise ServiceUnavailableException("redis", f"{exc}; retry shortly") from exc
         if raw is None:
-            raise NotFoundError(f"job {job_id} not found", details={"job_id": job_id})
-        return self.model.model_validate(raw)
+            raise ResourceNotFoundException("job", job_id)
+        return self.model.model_validate_json(raw)
 
-    def cancel(self, job_id: str) -> JobT:
+    def cancel(self, job_id: str, reason: str | None = None) -> JobT:
         job = self.get(job_id)
-        try:
-            job.cancel()
-        except InvalidTransitionError as exc:
-            raise ConflictError(str(exc), details={"job_id": job_id, "status": job.status}) from exc
+        if job.is_terminal:
+            raise BaseServiceException(
+                f"job {job_id} is already {job.status.value}; only unfinished jobs can be cancelled",
+                409,
+                "CONFLICT",
+                {"job_id": job_id, "status": job.status.value},
+            )
+        job.mark_as_cancelled(reason)
         return self.save(job)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -11,14 +12,18 @@ from ytcaption_common.log_utils import get_correlation_id
 from ytcaption_common.service.jobs import JobRepository
 
 
-def job_routes(jobs: JobRepository, request_model: type[BaseModel], path: str) -> APIRouter:  # type: ignore[type-arg]
+def job_routes(jobs: JobRepository[Any], request_model: type[BaseModel], path: str) -> APIRouter:
     """``POST {path}`` makes a job from ``request_model`` (201), ``GET {path}/{job_id}``
     reads it (404 when missing), ``POST {path}/{job_id}/cancel`` cancels it (409 when final)."""
     router = APIRouter()
     job_model = jobs.model
 
     def create(request: BaseModel) -> BaseModel:
-        return jobs.save(job_model(**request.model_dump(), correlation_id=get_correlation_id()))
+        fields = request.model_dump()
+        correlation_id = get_correlation_id()
+        if correlation_id:
+            fields["correlation_id"] = correlation_id
+        return jobs.save(job_model(**fields))
 
     # FastAPI reads the body's type from the signature: give it this service's request model.
     create.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
