@@ -1,4 +1,5 @@
-"""Index accounts in an htpasswd file (bcrypt, through passlib)."""
+"""Index accounts in an htpasswd file (bcrypt, through passlib), and their
+roles in `<htpasswd>.roles` (reader: list and download; publisher: upload too)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from passlib.apache import HtpasswdFile
 
 from release.errors import AccountError
+from ytc_index.roles import READER, ROLES, read_roles, roles_path, write_roles
 
 
 def generate_password() -> str:
@@ -38,16 +40,39 @@ def _save(users: HtpasswdFile, htpasswd: Path) -> None:
     os.replace(tmp, htpasswd)
 
 
-def set_user(htpasswd: Path, name: str, password: str) -> None:
+def set_user(htpasswd: Path, name: str, password: str, role: str | None = None) -> None:
+    """Create or reset an account. `role` None keeps an existing account's role
+    (a new account is a reader)."""
     if not name or ":" in name or name.strip() != name:
         raise AccountError(f"invalid user name {name!r}", "use a name without ':' or surrounding spaces")
     if len(password) < 12:
         raise AccountError("the password is shorter than 12 characters", "choose a longer password")
     if len(password.encode()) > 72:
         raise AccountError("the password is longer than 72 bytes (bcrypt ignores the rest)", "choose a shorter one")
+    if role is not None and role not in ROLES:
+        raise AccountError(f"unknown role {role!r}", f"use one of {', '.join(ROLES)}")
     users = _open(htpasswd, create=True)
     users.set_password(name, password)
+    roles = read_roles(roles_path(htpasswd))
+    new_role = role or roles.get(name, READER)
+    if roles.get(name) != new_role:
+        roles[name] = new_role
+        write_roles(roles_path(htpasswd), roles)  # the role first: a new account is never briefly more
     _save(users, htpasswd)
+
+
+def set_role(htpasswd: Path, name: str, role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}", f"use one of {', '.join(ROLES)}")
+    if name not in _open(htpasswd).users():
+        raise AccountError(f"there is no user {name!r} in {htpasswd}")
+    roles = read_roles(roles_path(htpasswd))
+    roles[name] = role
+    write_roles(roles_path(htpasswd), roles)
+
+
+def role_of(htpasswd: Path, name: str) -> str:
+    return read_roles(roles_path(htpasswd)).get(name, READER)
 
 
 def remove_user(htpasswd: Path, name: str) -> None:
@@ -55,7 +80,16 @@ def remove_user(htpasswd: Path, name: str) -> None:
     if not users.delete(name):
         raise AccountError(f"there is no user {name!r} in {htpasswd}")
     _save(users, htpasswd)
+    roles = read_roles(roles_path(htpasswd))
+    if roles.pop(name, None) is not None:
+        write_roles(roles_path(htpasswd), roles)
 
 
 def list_users(htpasswd: Path) -> list[str]:
     return sorted(_open(htpasswd).users())
+
+
+def list_accounts(htpasswd: Path) -> list[tuple[str, str]]:
+    """[(name, role)]; an account without a role line is a reader."""
+    roles = read_roles(roles_path(htpasswd))
+    return [(name, roles.get(name, READER)) for name in list_users(htpasswd)]

@@ -180,12 +180,20 @@ def cmd_add_user(args: argparse.Namespace) -> int:
         generated = False
     else:
         password, generated = generate_password(), True
-    set_user(_htpasswd(args), args.name, password)
+    set_user(_htpasswd(args), args.name, password, role=args.role)
     if generated:
         # Shown once, on purpose: the only place the generated password ever appears.
-        print(f"user {args.name} created; password (shown once, store it now): {password}")
+        print(f"user {args.name} ({args.role}) created; password (shown once, store it now): {password}")
     else:
-        print(f"user {args.name} set")
+        print(f"user {args.name} ({args.role}) set")
+    return 0
+
+
+def cmd_set_role(args: argparse.Namespace) -> int:
+    from release.accounts import set_role
+
+    set_role(_htpasswd(args), args.name, args.role)
+    print(f"user {args.name} is now a {args.role}")
     return 0
 
 
@@ -198,10 +206,39 @@ def cmd_remove_user(args: argparse.Namespace) -> int:
 
 
 def cmd_list_users(args: argparse.Namespace) -> int:
-    from release.accounts import list_users
+    from release.accounts import list_accounts
 
-    for name in list_users(_htpasswd(args)):
-        print(name)
+    for name, role in list_accounts(_htpasswd(args)):
+        print(f"{name}\t{role}")
+    return 0
+
+
+def _packages(args: argparse.Namespace) -> Path:
+    return Path(args.packages) if args.packages else _embedded().packages
+
+
+def cmd_remove_version(args: argparse.Namespace) -> int:
+    from ytc_index.operator import OperatorError, operations_log, remove_version
+
+    try:
+        files = remove_version(_packages(args), args.name, args.version, args.reason)
+    except OperatorError as err:
+        raise ReleaseError(str(err), "check the name, the version and --packages (`ytc-release status`)") from None
+    for path in files:
+        print(f"removed {path.name}")
+    print(f"{args.name} {args.version} can never be uploaded again; logged in {operations_log(_packages(args))}")
+    return 0
+
+
+def cmd_yank(args: argparse.Namespace) -> int:
+    from ytc_index.operator import OperatorError, operations_log, yank_version
+
+    try:
+        yank_version(_packages(args), args.name, args.version, args.reason, undo=args.undo)
+    except OperatorError as err:
+        raise ReleaseError(str(err), "check the name, the version and --packages (`ytc-release status`)") from None
+    state = "no longer yanked" if args.undo else "yanked (pip installs it only when pinned exactly)"
+    print(f"{args.name} {args.version} {state}; logged in {operations_log(_packages(args))}")
     return 0
 
 
@@ -283,15 +320,31 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_parser("status", help="url, pid, files, health").set_defaults(func=cmd_index_status)
     for name, func, helptext in (
         ("add-user", cmd_add_user, "create or reset an account (generates a password unless --password-stdin)"),
+        ("set-role", cmd_set_role, "change an account's role (reader: list, download; publisher: upload too)"),
         ("remove-user", cmd_remove_user, "delete an account"),
-        ("list-users", cmd_list_users, "list the accounts"),
+        ("list-users", cmd_list_users, "list the accounts and their roles"),
     ):
         p = index.add_parser(name, help=helptext)
         if name != "list-users":
             p.add_argument("name")
         if name == "add-user":
             p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+            p.add_argument("--role", choices=("reader", "publisher"), default="reader", help="default: reader")
+        if name == "set-role":
+            p.add_argument("role", choices=("reader", "publisher"))
         p.add_argument("--htpasswd", help="the htpasswd file (default: index/auth/htpasswd)")
+        p.set_defaults(func=func)
+    for name, func, helptext in (
+        ("remove", cmd_remove_version, "operator: delete a version's files for good (logged; never reusable)"),
+        ("yank", cmd_yank, "operator: mark a version yanked (PEP 592; logged)"),
+    ):
+        p = index.add_parser(name, help=helptext)
+        p.add_argument("name")
+        p.add_argument("version")
+        p.add_argument("--reason", default="", help="why (logged; shown by pip for a yank)")
+        if name == "yank":
+            p.add_argument("--undo", action="store_true", help="clear the yank mark")
+        p.add_argument("--packages", help="the index's package folder (default: index/packages)")
         p.set_defaults(func=func)
     return parser
 

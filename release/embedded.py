@@ -14,12 +14,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.accounts import generate_password, set_user
+from release.accounts import generate_password, role_of, set_role, set_user
 from release.errors import IndexServerError
 from release.http import get
 from release.net import port_taken
+from ytc_index.roles import PUBLISHER as PUBLISHER_ROLE
+from ytc_index.roles import READER as READER_ROLE
 
 PUBLISHER = "publisher"
+# The download account `make images` puts in the VMs' pip.conf: list and download, never upload.
+READER = "vm-reader"
 PYPIRC_SECTION = "ytcaption"
 HOST = "127.0.0.1"
 
@@ -49,6 +53,10 @@ class EmbeddedIndex:
         return self.auth / "pypirc"
 
     @property
+    def reader_file(self) -> Path:
+        return self.auth / "reader"
+
+    @property
     def pid_file(self) -> Path:
         return self.home / "server.pid"
 
@@ -63,9 +71,13 @@ class EmbeddedIndex:
         os.chmod(self.auth, 0o700)
         if self.htpasswd.is_file() and self.pypirc.is_file():
             self._update_pypirc_url(port)
+            _, username, _ = self.credentials()
+            # Checkouts from before roles existed: the embedded index's own account publishes.
+            if role_of(self.htpasswd, username) != PUBLISHER_ROLE:
+                set_role(self.htpasswd, username, PUBLISHER_ROLE)
             return
         password = generate_password()
-        set_user(self.htpasswd, PUBLISHER, password)
+        set_user(self.htpasswd, PUBLISHER, password, role=PUBLISHER_ROLE)
         self._write_pypirc(port, PUBLISHER, password)
 
     def _write_pypirc(self, port: int, username: str, password: str) -> None:
@@ -98,6 +110,24 @@ class EmbeddedIndex:
         url, username, password = self.credentials()
         if url != f"http://{HOST}:{port}/":
             self._write_pypirc(port, username, password)
+
+    def reader_credentials(self) -> tuple[str, str]:
+        """(user, password) of the embedded index's reader account, created on
+        first use; the password is kept in index/auth/reader (mode 0600)."""
+        from release.accounts import list_users
+
+        self.auth.mkdir(parents=True, exist_ok=True)
+        try:
+            user, _, password = self.reader_file.read_text().strip().partition(":")
+        except FileNotFoundError:
+            user, password = "", ""
+        if user != READER or not password or READER not in list_users(self.htpasswd):
+            password = generate_password()
+            fd = os.open(self.reader_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"{READER}:{password}\n")
+            set_user(self.htpasswd, READER, password, role=READER_ROLE)
+        return READER, password
 
     # -- process ---------------------------------------------------------------
     def _read_pid(self) -> dict[str, object] | None:

@@ -208,13 +208,16 @@ def run_images(lay: Layout) -> int:
         redis_on_loopback(Path(tmp)) as redis,
     ):
         work = Path(tmp)
-        pip_conf = _pip_conf(target, work)
+        # The VMs' pip.conf carries a reader account: it lists and downloads, and cannot upload.
+        reader_user, reader_password = index.reader_credentials()
+        reader = IndexTarget(target.upload_url, reader_user, reader_password, "embedded index, reader account")
+        pip_conf = _pip_conf(reader, work)
         for pin in service_pins:
             service_dir = pin.requirements.parent
             print(f"building {pin.service} ...", flush=True)
             result = ImageResult(pin.service, pin.version)
             try:
-                build_and_check(podman, lay, service_dir, result, pip_conf, target.password, work, redis.url)
+                build_and_check(podman, lay, service_dir, result, pip_conf, reader.password, work, redis.url)
             except ReleaseError as err:
                 result.problems.append(err.problem)
             results.append(result)

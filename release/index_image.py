@@ -47,7 +47,7 @@ def build_and_check_index_image(
     packages.mkdir(parents=True)
     auth.mkdir()
     password = generate_password()
-    set_user(auth / "htpasswd", "publisher", password)
+    set_user(auth / "htpasswd", "publisher", password, role="publisher")
     for path in (packages, auth / "htpasswd"):  # what the operator's chown does on the VM
         os.chown(path, CONTAINER_UID, -1)
     os.chmod(work / "index-data", 0o755)

@@ -1,22 +1,29 @@
-"""The WSGI application: pypiserver's HTTP API with our backend, a guard that
-never sends a private name upstream, and cached authentication."""
+"""The WSGI application: pypiserver's HTTP API with our backend, behind a gate
+(logins, roles, whole uploads only), a guard that never sends a private name
+upstream, and PEP 592 yank marks."""
 
 from __future__ import annotations
 
+import html
 import mimetypes
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from email.utils import formatdate
+from pathlib import Path
 from typing import Any
 
 import pypiserver
 from pypiserver.backend import BackendProxy
 from pypiserver.config import Config
+from pypiserver.pkg_helpers import normalize_pkgname
 
-from ytc_index.auth import cached_auther
+from ytc_index.auth import Authenticator
 from ytc_index.backend import FreshFileBackend
+from ytc_index.gate import AccessGate
+from ytc_index.names import NamePolicy, release_key
 from ytc_index.registry import PrivateNames
+from ytc_index.releases import YANKED_NAME, read_yanked
 from ytc_index.settings import IndexSettings
 
 _SIMPLE_PROJECT = re.compile(r"^/simple/(?P<name>[^/]+)/?$")
@@ -133,15 +140,67 @@ def _chunks(fh: Any) -> Iterator[bytes]:
         yield from iter(lambda: fh.read(1 << 16), b"")
 
 
+class YankMarks:
+    """PEP 592: files of a version the operator yanked (`ytc-release index yank`)
+    carry `data-yanked` on the project page, so pip skips them unless pinned."""
+
+    _LINK = re.compile(r'<a href="([^"]*)">([^<]+)</a>')
+
+    def __init__(self, app: WSGIApp, root: Path) -> None:
+        self.app = app
+        self.yanked_file = root / YANKED_NAME
+        self._cache: tuple[tuple[int, int] | None, dict[tuple[str, str], str]] = (None, {})
+
+    def _yanked(self) -> dict[tuple[str, str], str]:
+        try:
+            st = self.yanked_file.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self._cache[0]:
+            self._cache = (stamp, read_yanked(self.yanked_file.parent) if stamp else {})
+        return self._cache[1]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        match = _SIMPLE_PROJECT.match(environ.get("PATH_INFO", ""))
+        yanked = self._yanked() if match and environ.get("REQUEST_METHOD") == "GET" else {}
+        if not yanked or not any(p == normalize_pkgname(match["name"]) for p, _ in yanked):  # type: ignore[index]
+            return self.app(environ, start_response)
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., None]:
+            captured.update(status=status, headers=headers)
+            return lambda _data: None
+
+        body = b"".join(self.app(environ, capture))
+        if captured["status"].startswith("200"):
+
+            def mark(link: re.Match[str]) -> str:
+                key = release_key(html.unescape(link[2]))
+                reason = yanked.get(key) if key else None
+                if reason is None:
+                    return link[0]
+                return f'<a href="{link[1]}" data-yanked="{html.escape(reason, quote=True)}">{link[2]}</a>'
+
+            body = self._LINK.sub(mark, body.decode("utf-8")).encode("utf-8")
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+
 def create_app(settings: IndexSettings | None = None) -> WSGIApp:
     settings = settings or IndexSettings.from_env()
     settings.validate()
+    assert settings.htpasswd is not None  # validate() insists
     settings.packages.mkdir(parents=True, exist_ok=True)
+    authenticator = Authenticator(
+        settings.htpasswd, settings.max_failures, settings.failure_window, max_waiting=max(2, settings.threads // 4)
+    )
     config = Config.default_with_overrides(
         roots=[settings.packages.resolve()],
         authenticate=list(settings.authenticate),
-        password_file=str(settings.htpasswd) if settings.htpasswd else ".",
-        auther=cached_auther(settings.htpasswd) if settings.htpasswd else None,
+        password_file=str(settings.htpasswd),
+        auther=authenticator.allowed,
         fallback_url=settings.fallback_url,
         disable_fallback=False,
         overwrite=False,
@@ -150,8 +209,12 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
         host=settings.host,
         port=settings.port,
     )
-    names = PrivateNames(settings.packages.resolve(), settings.reserved)
-    backend = FreshFileBackend(config, settings.packages, names)
+    root = settings.packages.resolve()
+    # Names we accept uploads for are ours: never looked up upstream either.
+    names = PrivateNames(root, (*settings.reserved, *settings.allow))
+    backend = FreshFileBackend(
+        config, settings.packages, names, NamePolicy(settings.reserved, settings.allow), settings.release_window
+    )
     config.backend = BackendProxy(backend)
     app: WSGIApp = pypiserver.setup_routes_from_config(pypiserver.app_from_config(config), config)
     # With list/download auth, those requests go through pypiserver's check.
@@ -159,4 +222,6 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
         app = RootPageCache(app, backend)
     if "download" not in settings.authenticate:
         app = FastDownloads(app, backend)
-    return PrivateNameGuard(app, backend, names)
+    app = YankMarks(app, root)
+    # The gate is outermost: logins and whole uploads before any name-dependent answer.
+    return AccessGate(PrivateNameGuard(app, backend, names), settings, authenticator)

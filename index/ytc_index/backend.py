@@ -8,29 +8,33 @@ Here each request costs one stat() per package directory: the listing is
 rebuilt only when a directory's mtime moved (a file was created, deleted or
 renamed in it). File digests are cached by (mtime, size), so an in-place
 write is seen too. Uploads go to a hidden temp file in the same directory,
-are fsynced, then linked into place: a partial upload is never listed, and
-link() refuses to replace an existing file even when two uploads race.
+are fsynced, opened and compared with their filename (archives.py), admitted
+by the release rule (releases.py) under a lock, then linked into place: a
+partial or broken upload is never listed, and link() refuses to replace an
+existing file even when two uploads race. Nothing is removed over HTTP.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from pypiserver.backend import Backend
-from pypiserver.bottle_wrapper import HTTPError
+from pypiserver.bottle_wrapper import HTTPError, request
 from pypiserver.core import PkgFile
 from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, normalize_pkgname
 
+from ytc_index.archives import BadArchive, check_archive
+from ytc_index.names import NamePolicy, filename_problem, release_key
 from ytc_index.registry import PrivateNames
+from ytc_index.releases import Closed, admit, append_record, upload_lock
 
 TEMP_PREFIX = ".upload-"
 TEMP_SUFFIX = ".part"
@@ -100,10 +104,19 @@ def _unchanged(listing: _Listing) -> bool:
 
 
 class FreshFileBackend(Backend):
-    def __init__(self, config: object, root: Path, names: PrivateNames) -> None:
+    def __init__(
+        self,
+        config: object,
+        root: Path,
+        names: PrivateNames,
+        policy: NamePolicy | None = None,
+        release_window: float = 900,
+    ) -> None:
         super().__init__(config)  # type: ignore[arg-type]
         self.root = root.resolve()
         self.names = names
+        self.policy = policy or NamePolicy(names.reserved, ())
+        self.release_window = release_window
         names.ensure_file()
         self._lock = threading.Lock()
         self._listing: _Listing | None = None
@@ -169,19 +182,60 @@ class FreshFileBackend(Backend):
 
     # -- writing -----------------------------------------------------------
     def add_package(self, filename: str, stream: BinaryIO) -> None:
-        guessed = guess_pkgname_and_version(filename)
-        if guessed is not None:
-            self.names.record([guessed[0]])
-        write_atomically(self.root, filename, stream)
+        """Store an upload: acceptable name, an archive that opens and agrees with
+        its name, a release that still accepts it; else 4xx and nothing stored."""
+        problem = filename_problem(filename)
+        if problem:
+            raise HTTPError(400, f"bad filename: {problem}")
+        key = release_key(filename)
+        assert key is not None  # filename_problem checked it
+        name, version = key
+        if not self.policy.allows(name):
+            raise HTTPError(403, self.policy.refusal(name))
+        user = str(request.environ.get("REMOTE_USER") or "anonymous")
+
+        def check(tmp: Path) -> None:
+            try:
+                check_archive(tmp, filename)
+            except BadArchive as err:
+                raise HTTPError(400, str(err)) from None
+
+        def admit_under_lock() -> None:
+            try:
+                admit(self.root, name, version, filename, user, self._files_of(name, version), self.release_window)
+            except Closed as err:
+                raise HTTPError(409, str(err)) from None
+
+        def record() -> None:  # under the lock too: the next upload's admit() sees who started the release
+            entry = {"op": "upload", "time": time.time(), "user": user, "file": filename}
+            append_record(self.root, entry | {"project": name, "version": version})
+
+        write_atomically(self.root, filename, stream, check=check, admit=admit_under_lock, record=record)
+        self.names.record([name])
+
+    def _files_of(self, name: str, version: str) -> list[str]:
+        """Every file of release (name, version) as pip reads filenames, from the
+        listing and from the disk itself (another upload may have just linked one)."""
+        candidates = {os.path.basename(p.fn) for p in self.find_project_packages(name) if p.fn}
+        with os.scandir(self.root) as entries:
+            candidates.update(e.name for e in entries if is_listed_path(e.name) and e.is_file())
+        return sorted(f for f in candidates if release_key(f) == (name, version))
 
     def remove_package(self, pkg: PkgFile) -> None:
-        if pkg.fn is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(pkg.fn)
+        # Releases are immutable over HTTP: the gate refuses remove_pkg; this is the last line.
+        raise HTTPError(403, "released files are never removed over HTTP: `ytc-release index remove` on the index host")
 
 
-def write_atomically(root: Path, filename: str, stream: BinaryIO) -> None:
-    """temp file in the same directory -> fsync -> link into place (never replaces)."""
+def write_atomically(
+    root: Path,
+    filename: str,
+    stream: BinaryIO,
+    check: Callable[[Path], None] | None = None,
+    admit: Callable[[], None] | None = None,
+    record: Callable[[], None] | None = None,
+) -> None:
+    """temp file in the same directory -> fsync -> check -> (under the upload
+    lock) admit -> link into place (never replaces). Any failure leaves nothing."""
     offset = stream.tell()
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=root)
     try:
@@ -191,10 +245,17 @@ def write_atomically(root: Path, filename: str, stream: BinaryIO) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
-        try:
-            os.link(tmp, root / filename)
-        except FileExistsError:
-            raise HTTPError(409, f"Package {filename!r} already exists! Files are never replaced.") from None
+        if check is not None:
+            check(Path(tmp))
+        with upload_lock(root):
+            if admit is not None:
+                admit()
+            try:
+                os.link(tmp, root / filename)
+            except FileExistsError:
+                raise HTTPError(409, f"Package {filename!r} already exists! Files are never replaced.") from None
+            if record is not None:
+                record()
         dir_fd = os.open(root, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -1,51 +1,27 @@
-"""Run the index under gunicorn (threaded workers): `python -m ytc_index`."""
+"""Run the index under waitress: `python -m ytc_index`.
+
+waitress reads every request (headers and body) in its event loop before a
+worker thread sees it, so a slow or stalled client costs a socket, not a
+thread, and an upload cut off mid-body never reaches the application. See
+index/README.md ("Why waitress") for the measurements behind this choice."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import resource
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from gunicorn.app.base import BaseApplication
+import waitress
 
 from ytc_index.app import create_app
 from ytc_index.backend import remove_stale_uploads
 from ytc_index.settings import IndexSettings, _csv
 
 log = logging.getLogger("ytc_index")
-
-
-class IndexServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: IndexSettings) -> None:
-        self.settings = settings
-        super().__init__()
-
-    def load_config(self) -> None:
-        s = self.settings
-        options: dict[str, Any] = {
-            "bind": f"{s.host}:{s.port}",
-            "workers": s.workers,
-            "threads": s.threads,
-            "worker_class": "gthread",
-            "timeout": 120,
-            "graceful_timeout": 10,
-            "keepalive": 5,
-            "accesslog": None,
-            "errorlog": str(s.log_file) if s.log_file else "-",
-            "proc_name": "ytc-index",
-            # One index per checkout (and per test) may run at once: no shared control socket.
-            "control_socket_disable": True,
-        }
-        for key, value in options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        # Runs in each worker after fork: each worker has its own fresh backend.
-        return create_app(self.settings)
 
 
 def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings:
@@ -56,8 +32,8 @@ def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings
     parser.add_argument("--htpasswd", type=Path, default=base.htpasswd)
     parser.add_argument("--fallback-url", default=base.fallback_url)
     parser.add_argument("--reserved", default=",".join(base.reserved), help="comma-separated name patterns")
-    parser.add_argument("--authenticate", default=",".join(base.authenticate), help="download,list,update")
-    parser.add_argument("--workers", type=int, default=base.workers)
+    parser.add_argument("--allow", default=",".join(base.allow), help="further uploadable name patterns")
+    parser.add_argument("--authenticate", default=",".join(base.authenticate), help="update[,list,download]")
     parser.add_argument("--threads", type=int, default=base.threads)
     parser.add_argument("--log-file", type=Path, default=base.log_file)
     args = parser.parse_args(argv)
@@ -69,11 +45,22 @@ def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings
         htpasswd=args.htpasswd,
         fallback_url=args.fallback_url,
         reserved=_csv(args.reserved),
+        allow=_csv(args.allow),
         authenticate=_csv(args.authenticate),
-        workers=args.workers,
         threads=args.threads,
         log_file=args.log_file,
     )
+
+
+def _room_for_connections(wanted: int) -> int:
+    """Raise the open-file limit so `wanted` connections fit; return what fits."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = wanted + 64  # log, packages, the listening socket, waitress's trigger pipe
+    if soft != resource.RLIM_INFINITY and soft < need:
+        new_soft = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+        soft = new_soft
+    return wanted if soft == resource.RLIM_INFINITY else max(1, min(wanted, soft - 64))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -81,9 +68,32 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = parse_args(argv, IndexSettings.from_env())
         settings.validate()
     except ValueError as err:
-        sys.exit(f"ytc_index: {err}")
+        sys.exit(f"ytc_index: refusing to start: {err}")
+    logging.basicConfig(
+        level=logging.INFO,
+        filename=str(settings.log_file) if settings.log_file else None,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     settings.packages.mkdir(parents=True, exist_ok=True)
     for stale in remove_stale_uploads(settings.packages):
-        print(f"ytc_index: removed the partial upload {stale.name} left by an interrupted upload", file=sys.stderr)
-    create_app(settings)  # fail here, in the master, on a bad setting rather than in every worker
-    IndexServer(settings).run()
+        log.warning("removed the partial upload %s left by an interrupted upload", stale.name)
+    app = create_app(settings)
+    limit = _room_for_connections(settings.connection_limit)
+    waitress.serve(
+        app,
+        host=settings.host,
+        port=settings.port,
+        threads=settings.threads,
+        ident="ytc-index",
+        connection_limit=limit,
+        # Idle connections (a stalled header or body included) are closed after this.
+        channel_timeout=settings.channel_timeout,
+        cleanup_interval=min(10, settings.channel_timeout),
+        # poll(): select() cannot watch more than 1024 sockets.
+        asyncore_use_poll=True,
+        backlog=1024,
+        max_request_body_size=settings.max_upload_mb * 1024 * 1024 + 1024 * 1024,
+        max_request_header_size=64 * 1024,
+        # Never show a traceback to a client.
+        expose_tracebacks=False,
+    )

@@ -49,6 +49,13 @@ def test_index_compose_holds_the_promised_settings(repo_root: Path) -> None:
     assert env["YTC_INDEX_AUTHENTICATE"].endswith(f":-{','.join(defaults.authenticate)}}}")
     assert env["YTC_INDEX_RESERVED"].endswith(f":-{','.join(defaults.reserved)}}}")
     assert "OVERWRITE" not in " ".join(env)  # overwriting is not a setting at all
+    for key, value in (
+        ("YTC_INDEX_CHANNEL_TIMEOUT", defaults.channel_timeout),
+        ("YTC_INDEX_CONNECTION_LIMIT", defaults.connection_limit),
+        ("YTC_INDEX_THREADS", defaults.threads),
+    ):
+        assert env[key].endswith(f":-{value}}}"), key  # the VM runs with the same slow-client limits
+    assert env["YTC_INDEX_ALLOW"].endswith(":-}")  # no extra uploadable names unless the operator adds them
     dockerfile = (repo_root / "index/Dockerfile").read_text()
     requirements = (repo_root / "index/requirements.txt").read_text()
     assert (
@@ -56,6 +63,7 @@ def test_index_compose_holds_the_promised_settings(repo_root: Path) -> None:
         and "libpass==" in requirements
         and 'CMD ["python", "-m", "ytc_index"]' in dockerfile
     )
+    assert "waitress==" in requirements and "gunicorn" not in requirements
 
 
 def test_service_compose_files_pass_the_pip_conf_as_a_build_secret(repo_root: Path) -> None:

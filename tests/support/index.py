@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,16 +50,64 @@ def twine_upload(
     return subprocess.run(twine_upload_command(url, *files), capture_output=True, text=True, env=env, check=False)
 
 
-def make_wheel(directory: Path, name: str = "ytcaption_common", version: str = "1.0.0", payload: bytes = b"") -> Path:
-    """A small but valid wheel, for index tests that need a file of a given name."""
+def make_wheel(
+    directory: Path,
+    name: str = "ytcaption_common",
+    version: str = "1.0.0",
+    payload: bytes = b"",
+    tag: str = "py3-none-any",
+    build_tag: str | None = None,
+    metadata_version: str | None = None,
+) -> Path:
+    """A small but valid wheel, for index tests that need a file of a given name.
+    `metadata_version` makes METADATA disagree with the filename."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name}-{version}-py3-none-any.whl"
+    build = f"-{build_tag}" if build_tag else ""
+    path = directory / f"{name}-{version}{build}-{tag}.whl"
     dist = f"{name}-{version}.dist-info"
     dist_name = name.replace("_", "-")
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(f"{name}/__init__.py", f"__version__ = {version!r}\n")
         zf.writestr(f"{name}/payload.bin", payload)
-        zf.writestr(f"{dist}/METADATA", f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: {version}\n")
-        zf.writestr(f"{dist}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        zf.writestr(
+            f"{dist}/METADATA", f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: {metadata_version or version}\n"
+        )
+        zf.writestr(f"{dist}/WHEEL", f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: {tag}\n")
         zf.writestr(f"{dist}/RECORD", "")
     return path
+
+
+def make_sdist(
+    directory: Path, name: str = "ytcaption_common", version: str = "1.0.0", metadata_version: str | None = None
+) -> Path:
+    """A small but valid sdist (NAME-VERSION/PKG-INFO inside a tar.gz)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}-{version}.tar.gz"
+    top = f"{name}-{version}"
+    files = {
+        f"{top}/PKG-INFO": f"Metadata-Version: 2.1\nName: {name.replace('_', '-')}\nVersion: {metadata_version or version}\n",
+        f"{top}/pyproject.toml": "[project]\n",
+    }
+    with tarfile.open(path, "w:gz") as tar:
+        for member, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def multipart(
+    filename: str, data: bytes, action: str = "file_upload", boundary: str = "testboundary"
+) -> tuple[bytes, dict[str, str]]:
+    """An upload form as twine sends it (the fields pypiserver reads)."""
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name=":action"\r\n\r\n{action}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="content"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode("utf-8", "surrogateescape")
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}

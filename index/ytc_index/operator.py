@@ -1,0 +1,109 @@
+"""Operator acts on the index host: remove or yank a version, working on the
+package folder directly (never over HTTP), each logged to an append-only
+`operations.log` beside the package folder (not in it: it is not served)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import time
+from pathlib import Path
+
+from pypiserver.pkg_helpers import is_listed_path, normalize_pkgname
+
+from ytc_index.names import release_key
+from ytc_index.releases import JOURNAL_NAME, LOCK_NAME, YANKED_NAME, append_record, upload_lock
+
+LOG_NAME = "operations.log"
+
+
+class OperatorError(ValueError):
+    """The act cannot be done; the message says why and what to do."""
+
+
+def operations_log(packages: Path) -> Path:
+    return packages.resolve().parent / LOG_NAME
+
+
+def version_files(packages: Path, project: str, version: str) -> list[Path]:
+    """The files of one release, as pip reads filenames (build and platform tags included)."""
+    key = release_key(f"{project}-{version}.tar.gz")
+    if key is None:
+        raise OperatorError(f"{project} {version} is not a valid project name and version")
+    found = []
+    for directory, dirs, files in os.walk(packages):
+        dirs[:] = [d for d in dirs if is_listed_path(d)]
+        found.extend(Path(directory) / n for n in files if is_listed_path(n) and release_key(n) == key)
+    return sorted(found)
+
+
+def _keep_owner(packages: Path) -> None:
+    """Run as root, files this act created in the package folder get the folder's
+    owner, so that the server (e.g. uid 10002 in the container) can still append."""
+    if os.geteuid() != 0:
+        return
+    st = packages.stat()
+    for name in (JOURNAL_NAME, YANKED_NAME, LOCK_NAME):
+        path = packages / name
+        if path.exists() and path.stat().st_uid != st.st_uid:
+            os.chown(path, st.st_uid, st.st_gid)
+
+
+def _log(packages: Path, record: dict[str, object]) -> None:
+    record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "operator": getpass.getuser()} | record
+    fd = os.open(operations_log(packages), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _existing(packages: Path, project: str, version: str) -> list[Path]:
+    if not packages.is_dir():
+        raise OperatorError(f"there is no package folder at {packages}: pass the index's folder with --packages")
+    files = version_files(packages, project, version)
+    if not files:
+        raise OperatorError(f"{normalize_pkgname(project)} {version} has no files in {packages}")
+    return files
+
+
+def remove_version(packages: Path, project: str, version: str, reason: str) -> list[Path]:
+    """Delete every file of (project, version). The version stays burned: it can
+    never be uploaded again (the journal keeps it)."""
+    with upload_lock(packages):
+        files = _existing(packages, project, version)
+        _log(
+            packages,
+            {"act": "remove", "project": normalize_pkgname(project), "version": version}
+            | {"files": [f.name for f in files], "reason": reason},
+        )
+        for path in files:
+            path.unlink()
+        append_record(
+            packages,
+            {"op": "remove", "time": time.time(), "project": normalize_pkgname(project)}
+            | {"version": version, "files": [f.name for f in files]},
+        )
+    _keep_owner(packages)
+    return files
+
+
+def yank_version(packages: Path, project: str, version: str, reason: str, undo: bool = False) -> list[Path]:
+    """Mark (project, version) yanked (PEP 592: listed with data-yanked; pip
+    only installs it when pinned exactly), or clear the mark with `undo`."""
+    with upload_lock(packages):
+        files = _existing(packages, project, version)
+        project, version = release_key(files[0].name) or (project, version)
+        act = "unyank" if undo else "yank"
+        _log(packages, {"act": act, "project": normalize_pkgname(project), "version": version, "reason": reason})
+        line = {"project": normalize_pkgname(project), "version": version, "reason": reason, "yanked": not undo}
+        fd = os.open(packages / YANKED_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (json.dumps(line, sort_keys=True) + "\n").encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    _keep_owner(packages)
+    return files

@@ -1,0 +1,119 @@
+"""Immutable releases: which file a (project, version) may still accept.
+
+A release is the set of files of one (normalised name, version). It is open
+from its first file until one of these closes it, whichever comes first:
+
+- it holds one wheel and one sdist (a release is at most that pair);
+- `release_window` seconds have passed since its first file;
+- another account tries to add to it.
+
+While open it accepts only the missing kind (the other half of the pair) from
+the account that uploaded the first file. A version that was ever on the index
+(its files since removed by the operator) accepts nothing: versions are never
+reused, so a hash pinned anywhere never meets different bytes.
+
+Every stored file is recorded in `.ytc-uploads` in the package directory (a
+hidden name: never listed), one JSON line per upload, appended with O_APPEND.
+The operator's `remove` adds a line too, so a removed version stays burned."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from pypiserver.pkg_helpers import normalize_pkgname
+
+from ytc_index.names import kind_of
+
+JOURNAL_NAME = ".ytc-uploads"
+LOCK_NAME = ".ytc-upload.lock"
+YANKED_NAME = ".ytc-yanked"
+
+
+class Closed(Exception):
+    """The release accepts no such file; the message says why and what to do."""
+
+
+@contextlib.contextmanager
+def upload_lock(root: Path) -> Iterator[None]:
+    """One upload decides and links at a time, across threads and processes."""
+    fd = os.open(root / LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def append_record(root: Path, record: dict[str, object]) -> None:
+    fd = os.open(root / JOURNAL_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_records(root: Path) -> list[dict[str, object]]:
+    try:
+        lines = (root / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    records = []
+    for line in lines:
+        with contextlib.suppress(ValueError):
+            records.append(json.loads(line))
+    return records
+
+
+def admit(root: Path, project: str, version: str, filename: str, user: str, existing: list[str], window: float) -> None:
+    """Raise Closed unless `filename` may join release (project, version), whose
+    files on disk are `existing`. Call under upload_lock."""
+    project = normalize_pkgname(project)
+    history = [r for r in read_records(root) if r.get("project") == project and r.get("version") == version]
+    bump = "publish the change as a new version (`ytc-release bump patch`)"
+    if not existing:
+        if history:
+            raise Closed(
+                f"{project} {version} was published here before and removed by the operator; "
+                f"versions are never reused: {bump}"
+            )
+        return
+    first = min((r for r in history if r.get("op") == "upload"), key=lambda r: float(r["time"]), default=None)  # type: ignore[arg-type]
+    kinds = [kind_of(f) for f in existing]
+    why = None
+    if len(existing) >= 2:
+        why = "it already holds its wheel and sdist"
+    elif kind_of(filename) in kinds:
+        why = f"it already holds a {kinds[0]} ({existing[0]}); a release has one wheel and one sdist"
+    elif first is None:
+        why = "its files were placed by the operator"
+    elif first.get("user") != user:
+        why = f"it was started by another account ({first.get('user')!r})"
+    elif time.time() - float(first["time"]) > window:  # type: ignore[arg-type]
+        why = f"its first file is older than {int(window)} s (YTC_INDEX_RELEASE_WINDOW)"
+    if why:
+        raise Closed(f"{project} {version} is released and closed: {why}. Released files never change: {bump}")
+
+
+def read_yanked(root: Path) -> dict[tuple[str, str], str]:
+    """{(project, version): reason} from the operator's yank records."""
+    yanked: dict[tuple[str, str], str] = {}
+    try:
+        lines = (root / YANKED_NAME).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return yanked
+    for line in lines:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            record = json.loads(line)
+            key = (normalize_pkgname(record["project"]), str(record["version"]))
+            if record.get("yanked", True):
+                yanked[key] = str(record.get("reason", ""))
+            else:
+                yanked.pop(key, None)
+    return yanked
