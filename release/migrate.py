@@ -16,13 +16,14 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from release import dockerfile, migrate_edits
+from release import dockerfile, locking, migrate_edits
 from release.errors import ReleaseError
 from release.migrate_compose import ComposeError, add_pipconf_secret
 from release.migrate_imports import rewrite_imports
 from release.paths import DIST_NAME, IMPORT_NAME
 from release.pins import is_service
 from release.report import Reporter
+from release.target import IndexTarget
 
 # The wheel's requires-python floor (common/pyproject.toml).
 MIN_PYTHON = (3, 10)
@@ -265,20 +266,59 @@ def apply(plan: Plan) -> None:
         shutil.rmtree(copy)
 
 
+def index_target(repository: str | None) -> IndexTarget | None:
+    """The configured index, or the embedded one when it runs; migrate may run outside a checkout."""
+    from release.paths import layout
+    from release.status import current_target
+    from release.target import resolve_configured
+
+    try:
+        lay = layout()
+    except ReleaseError:
+        return resolve_configured(repository)
+    return current_target(lay, repository)
+
+
+def lock_converted(folder: Path, version: str, repository: str | None, dry_run: bool, report: Reporter) -> None:
+    """A hash lock for a converted service, and what its Dockerfile still needs to install it."""
+    from release.status import published_versions
+
+    if dry_run:
+        report.detail(f"would compile {locking.LOCK_FILE} (hash-locked) from requirements.txt")
+        return
+    target = index_target(repository)
+    if target is None or version not in published_versions(target):
+        where = "no index is configured or running" if target is None else f"{version} is not on the index yet"
+        report.detail(f"{locking.LOCK_FILE} not compiled: {where}; release it, then `ytc-release lock {show(folder)}`")
+        return
+    try:
+        changed = locking.lock_service(folder, target)
+    except ReleaseError as err:
+        report.detail(f"{locking.LOCK_FILE} not compiled: {err.problem} ({err.fix})")
+        return
+    report.detail(
+        f"{locking.LOCK_FILE} {'compiled' if changed else 'already current'} (every dependency with its hashes)"
+    )
+    for line in locking.installs_without_hashes(folder / "Dockerfile"):
+        report.detail(
+            f"do by hand: {show(folder)}/{line}: install {locking.LOCK_FILE} instead "
+            "(`pip install --require-hashes --no-deps -r requirements.lock`, COPY it in first)"
+        )
+
+
 def default_version(repository: str | None, report: Reporter) -> str:
     """The newest ytcaption-common on the configured index (or the running embedded one); else this
     repository's source version, said so, since it may not be published yet."""
     from packaging.version import Version
 
     from release.paths import layout
-    from release.status import current_target, published_versions
-    from release.target import resolve_configured
+    from release.status import published_versions
     from release.version import read_version
 
     lay = None
     with contextlib.suppress(ReleaseError):  # migrate may run outside a ytcaption checkout
         lay = layout()
-    target = current_target(lay, repository) if lay is not None else resolve_configured(repository)
+    target = index_target(repository)
     if target is not None:
         versions = published_versions(target)
         if versions:
@@ -331,6 +371,8 @@ def migrate(
             report.say("   not changed, do by hand:")
             for item in plan.manual:
                 report.detail(item)
+        report.say("   lock:")
+        lock_converted(folder.resolve(), version, repository, dry_run, report)
     if dry_run:
         report.say("dry run: nothing was written")
     done = [show(f) for f in folders if show(f) not in refused]

@@ -11,7 +11,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from release import locking
 from release.net import port_taken
+from release.paths import DIST_NAME
 from tests.migrate.upstream_tree import SERVICES, build
 from tests.support.workspace import Workspace, make_workspace
 
@@ -56,6 +58,13 @@ def test_migrated_services_start_from_the_index_and_answer_health(
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     assert f"version: {version}, the newest ytcaption-common on" in migrated.stdout
     assert f"ytc-release smoke {' '.join(SERVICES)}" in migrated.stdout
+    # migrate locks each service it converts against the index, and says what the Dockerfile still needs.
+    for service in SERVICES:
+        lock = locking.parse_lock((tree / service / locking.LOCK_FILE).read_text())
+        assert lock[DIST_NAME].version == version and lock[DIST_NAME].hashes
+        assert all(entry.hashes for entry in lock.values())
+    assert "requirements.lock compiled (every dependency with its hashes)" in migrated.stdout
+    assert "install requirements.lock instead" in migrated.stdout
 
     result = ytc(released, cache, tree, "smoke", *SERVICES)
     assert result.returncode == 0, result.stdout + result.stderr
