@@ -93,6 +93,9 @@ guard: $(STAMP) ## fail when common/src changed since BASE=<commit> without a ve
 tag-guard: $(STAMP) ## fail unless TAG=common-vX.Y.Z names the version in source
 	$(YTC) guard --tag "$(TAG)"
 
+lock-services: $(STAMP) ## re-lock every service's requirements.lock (hashes) against the index (ytc-release lock)
+	$(YTC) lock
+
 migrate: $(STAMP) ## move service folders off a copied common/ (DIRS="svc1 svc2"; ytc-release migrate --help)
 	$(YTC) migrate $(DIRS)
 
