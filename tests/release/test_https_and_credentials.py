@@ -16,6 +16,7 @@ import pytest
 from release.accounts import set_user
 from tests.support.index import LiveIndex, start_index
 from tests.support.tls_proxy import TlsProxy, tls_proxy
+from tests.support.versions import V
 from tests.support.workspace import Workspace, make_workspace
 
 READER, READER_PASSWORD = "deploy-reader", "rd-Pw:with@odd/chars%"
@@ -111,12 +112,12 @@ def test_release_over_https_with_a_private_ca_and_no_password_in_any_command_lin
     with PsSampler() as ps:
         released = _ytc(ws, env, "release", "--skip-tests")
     assert released.returncode == 0, released.stdout + released.stderr
-    assert "verify: ok" in released.stdout and "ytcaption-common 1.0.0 — released" in released.stdout
+    assert "verify: ok" in released.stdout and f"ytcaption-common {V} — released" in released.stdout
 
     # The sampler saw the tools run (twine's upload, pip's install in the verify step)...
     assert ps.samples > 20
     assert any("twine upload" in line for line in ps.lines), "ps never caught twine: the test proves nothing"
-    assert any("pip install" in line and "ytcaption-common==1.0.0" in line for line in ps.lines)
+    assert any("pip install" in line and f"ytcaption-common=={V}" in line for line in ps.lines)
     # ... and no password in any command line, nor in what the tooling printed.
     for secret in (live.credentials[1], READER_PASSWORD, quote(READER_PASSWORD, safe="")):
         assert not [line for line in ps.lines if secret in line]
@@ -125,7 +126,7 @@ def test_release_over_https_with_a_private_ca_and_no_password_in_any_command_lin
     # status and check read the index through PIP_INDEX_URL, credentials and all.
     status = _ytc(ws, env, "status")
     assert status.returncode == 0, status.stdout + status.stderr
-    assert "on the index:   1.0.0" in status.stdout
+    assert f"on the index:   {V}" in status.stdout
     check = _ytc(ws, env, "check", "--no-tools")
     assert check.returncode == 0, check.stdout + check.stderr
     assert READER_PASSWORD not in status.stdout + check.stdout
@@ -151,5 +152,5 @@ def test_every_standard_way_to_name_the_ca_reaches_every_step(
     # preflight (our client), publish (twine), verify (our client, then pip) all over HTTPS.
     released = _ytc(ws, env, *args, "release", "--skip-tests")
     assert released.returncode == 0, released.stdout + released.stderr
-    assert "uploaded: ytcaption_common-1.0.0-py3-none-any.whl" in released.stdout
+    assert f"uploaded: ytcaption_common-{V}-py3-none-any.whl" in released.stdout
     assert "verify: ok" in released.stdout
