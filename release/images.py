@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -27,7 +26,7 @@ from release.index_image import build_and_check_index_image
 from release.net import free_port
 from release.paths import Layout, layout
 from release.podman import ContainerError, Podman, ensure_base_image, ensure_installed, running_container
-from release.redis_server import find_redis_server
+from release.redis_server import RedisProcess
 from release.status import published_versions
 from release.target import IndexTarget, embedded_target
 
@@ -163,26 +162,15 @@ def build_and_check(
         result.problems.append(f"the pip.conf secret is in the image: {', '.join(leaks)}")
 
 
-class _Redis:
-    def __init__(self, port: int) -> None:
-        self.url = f"redis://127.0.0.1:{port}/0"
-
-
 @contextmanager
-def redis_on_loopback(workdir: Path) -> Iterator[_Redis]:
+def redis_on_loopback(workdir: Path) -> Iterator[RedisProcess]:
     """A real Redis for the containers (host network), so /health can say healthy."""
-    binary = find_redis_server()
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis = RedisProcess(workdir / "redis")
+    redis.start()
     try:
-        yield _Redis(port)
+        yield redis
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        redis.stop()
 
 
 def run_images(lay: Layout) -> int:

@@ -119,6 +119,7 @@ def fresh_clone(repo_root: Path, dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow
 def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     repo_root: Path, live_index: LiveIndex, tmp_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from release.embedded import EmbeddedIndex
 from release.paths import Layout
 from release.pins import read_pins
@@ -53,6 +55,7 @@ def make(clone: Path, env: dict[str, str], *targets: str) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow
 def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
     clone = tmp_path / "ytcaption"
     subprocess.run(["git", "clone", "-q", str(repo_root), str(clone)], check=True)
