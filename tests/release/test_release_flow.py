@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from release import locking
 from release.building import sha256_of
 from release.index_client import project_files
+from release.paths import DIST_NAME
 from release.target import embedded_target
 from tests.support.index import make_wheel, twine_upload
 from tests.support.net import free_port
@@ -65,6 +67,14 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     after = ws.requirements()
     for service, text in after.items():
         assert text == before[service].replace(f"ytcaption-common=={V}", f"ytcaption-common=={V_PATCH}")
+    # Every moved service is re-locked: its lock allows exactly the files the release verified.
+    verified = {sha256_of(p) for p in (ws.root / "dist").glob(f"ytcaption_common-{V_PATCH}*") if p.suffix != ".txt"}
+    assert len(verified) == 2
+    for service, text in after.items():
+        lock_text = (ws.root / service / locking.LOCK_FILE).read_text()
+        locked = locking.parse_lock(lock_text)[DIST_NAME]
+        assert (locked.version, locked.hashes) == (V_PATCH, verified)
+        assert locking.stale_reason(text, lock_text) is None
     assert {n for n in files_on_index(ws)} >= {
         f"ytcaption_common-{V}-py3-none-any.whl",
         f"ytcaption_common-{V_PATCH}-py3-none-any.whl",
@@ -83,6 +93,7 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
 def test_held_service_keeps_its_pin(ws: Workspace) -> None:
     req = ws.root / "services/youtube-search/requirements.txt"
     req.write_text(req.read_text().replace(f"ytcaption-common=={V}", f"ytcaption-common=={V}  # ytc: hold"))
+    held_lock = (req.parent / locking.LOCK_FILE).read_text()
     assert ws.ytc("bump", "minor").returncode == 0
     ws.commit_all(f"{V_MINOR} with youtube-search held")
     result = ws.ytc("release", "--skip-tests")
@@ -91,6 +102,7 @@ def test_held_service_keeps_its_pin(ws: Workspace) -> None:
     reqs = ws.requirements()
     assert f"ytcaption-common=={V}  # ytc: hold" in reqs["services/youtube-search"]
     assert f"ytcaption-common=={V_MINOR}" in reqs["orchestrator"]
+    assert (req.parent / locking.LOCK_FILE).read_text() == held_lock  # a held service keeps its lock
 
 
 def _unchanged(ws: Workspace, before: dict[str, str]) -> None:
