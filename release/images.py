@@ -198,7 +198,9 @@ def run_images(lay: Layout) -> int:
         work = Path(tmp)
         # The VMs' pip.conf carries a reader account: it lists and downloads, and cannot upload.
         reader_user, reader_password = index.reader_credentials()
-        reader = IndexTarget(target.upload_url, reader_user, reader_password, "embedded index, reader account")
+        reader = IndexTarget(
+            target.upload_url, reader_user, reader_password, "embedded index, reader account", from_pip_env=False
+        )
         pip_conf = _pip_conf(reader, work)
         for pin in service_pins:
             service_dir = pin.requirements.parent

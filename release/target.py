@@ -30,10 +30,23 @@ class IndexTarget:
     password: str
     source: str
     ca_cert: str | None = None
+    # False for a target built with explicit credentials (e.g. a reader account): it
+    # never takes the index or credentials of PIP_INDEX_URL from the environment.
+    from_pip_env: bool = True
 
     def __post_init__(self) -> None:
+        # Credentials written into the upload URL are redundant (username and password are
+        # given) and would reach twine's --repository-url, i.e. argv: keep them out of it.
+        bare, in_url = split_credentials(self.upload_url)
+        if in_url is not None:
+            register_secret(in_url[1])
+            object.__setattr__(self, "upload_url", bare)
         register_secret(self.password)
         register_secret(self.simple_auth[1])
+
+    @property
+    def _pip_index_url(self) -> str:
+        return os.environ.get("PIP_INDEX_URL", "") if self.from_pip_env else ""
 
     @property
     def auth(self) -> tuple[str, str]:
@@ -42,8 +55,8 @@ class IndexTarget:
     @property
     def simple_url(self) -> str:
         """PIP_INDEX_URL (without its credentials) when set, else the simple index beside the upload URL."""
-        if os.environ.get("PIP_INDEX_URL"):
-            return split_credentials(os.environ["PIP_INDEX_URL"])[0].rstrip("/") + "/"
+        if self._pip_index_url:
+            return split_credentials(self._pip_index_url)[0].rstrip("/") + "/"
         base = self.upload_url.rstrip("/")
         if base.endswith("/legacy"):
             base = base[: -len("/legacy")]
@@ -52,7 +65,7 @@ class IndexTarget:
     @property
     def simple_auth(self) -> tuple[str, str]:
         """The credentials in PIP_INDEX_URL (the form VMs use), else the publisher's."""
-        return split_credentials(os.environ.get("PIP_INDEX_URL", ""))[1] or self.auth
+        return split_credentials(self._pip_index_url)[1] or self.auth
 
     def simple_url_with_credentials(self) -> str:
         """For pip: hand it over in the environment or a 0600 file, never in argv."""

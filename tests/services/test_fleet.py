@@ -20,9 +20,10 @@ from tests.support.workspace import Workspace, make_workspace
 SERVICES = ["orchestrator", "services/youtube-search"]
 
 
-def start_service(service_dir: Path, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_service(service_dir: Path, redis_url: str, log_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "REDIS_URL": redis_url, "YTC_REDIS_URL": redis_url}
+    # Logs go to the test's folder, never into the checkout.
+    env = {**os.environ, "REDIS_URL": redis_url, "LOG_DIR": str(log_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
         cwd=service_dir,
@@ -39,7 +40,7 @@ def fleet_on_loopback(tmp_path: Path, redis_server: RedisServer):
     procs, urls = [], []
     try:
         for service in SERVICES:
-            proc, url = start_service(REPO_ROOT / service, redis_server.url)
+            proc, url = start_service(REPO_ROOT / service, redis_server.url, tmp_path / "logs" / service)
             procs.append(proc)
             urls.append(url)
         yield urls
