@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from release import http
 from release.errors import ReleaseError
@@ -59,7 +60,12 @@ def parse_hosts(text: str) -> list[str]:
 
 
 def normalise_url(url: str) -> str:
-    if not url.startswith(("http://", "https://")):
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:
+        valid = False
+    if not valid:
         raise FleetError(f"{url!r} is not an http(s) URL")
     return url.rstrip("/")
 

@@ -10,6 +10,7 @@ already honours SSL_CERT_FILE / SSL_CERT_DIR."""
 from __future__ import annotations
 
 import base64
+import http.client
 import ssl
 import urllib.error
 import urllib.request
@@ -56,6 +57,10 @@ def _auth_header(auth: tuple[str, str] | None) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
+class BadResponse(OSError):
+    """The other end did not speak HTTP we can use (or the URL was not one)."""
+
+
 def request(
     method: str,
     url: str,
@@ -67,16 +72,24 @@ def request(
     cafile: str | None = None,
 ) -> Response:
     """Credentials in the URL win over ``auth`` (as in pip). Raises OSError
-    (URLError, ssl errors) when the server cannot be reached or trusted."""
-    url, in_url = split_credentials(url)
-    req = urllib.request.Request(
-        url, data=data, method=method, headers={**(headers or {}), **_auth_header(in_url or auth)}
-    )
+    (URLError, ssl errors, BadResponse) when the server cannot be reached,
+    trusted or understood, or the URL is not one."""
+    try:
+        url, in_url = split_credentials(url)
+        req = urllib.request.Request(
+            url, data=data, method=method, headers={**(headers or {}), **_auth_header(in_url or auth)}
+        )
+    except ValueError as err:  # "Invalid IPv6 URL", an unknown scheme ...
+        raise BadResponse(f"not a usable URL: {err}") from err
     try:
         with _opener(cafile).open(req, timeout=timeout) as resp:
             return Response(resp.status, resp.read(), resp.headers)
     except urllib.error.HTTPError as err:
         return Response(err.code, err.read(), err.headers)
+    except (http.client.HTTPException, ValueError) as err:
+        # Not HTTP at all (a Redis port, a truncated body, a malformed URL): callers
+        # treat it like an unreachable server, never as a traceback.
+        raise BadResponse(f"no valid HTTP answer: {err!r}") from err
 
 
 def get(url: str, *, auth: tuple[str, str] | None = None, timeout: float = 15, cafile: str | None = None) -> Response:

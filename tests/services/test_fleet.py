@@ -88,6 +88,13 @@ def test_fleet_in_line_exits_zero(fleet_on_loopback: list[str], tmp_path: Path) 
     assert "2 of 2 in line with their pins" in result.stdout
 
 
+def test_a_vm_that_does_not_speak_http_is_marked_not_a_traceback(redis_server: RedisServer, tmp_path: Path) -> None:
+    ws = make_workspace(REPO_ROOT, tmp_path)
+    result = ws.ytc("fleet", f"http://127.0.0.1:{redis_server.port}", "--timeout", "3")  # Redis answers, not HTTP
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "UNREACHABLE: no answer" in result.stdout
+
+
 def test_fleet_without_urls_says_what_to_give(tmp_path: Path) -> None:
     ws = make_workspace(REPO_ROOT, tmp_path)
     result = ws.ytc("fleet", "--hosts", str(tmp_path / "missing"))

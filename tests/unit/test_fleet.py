@@ -32,8 +32,9 @@ def test_parse_hosts(text: str, urls: list[str]) -> None:
 
 def test_normalise_url_strips_the_slash_and_refuses_other_schemes() -> None:
     assert fleet.normalise_url("http://vm:8002/") == "http://vm:8002"
-    with pytest.raises(fleet.FleetError, match="not an http"):
-        fleet.normalise_url("vm:8002")
+    for bad in ("vm:8002", "http://[::1", "http://vm:99999", "ftp://vm/", "http://"):
+        with pytest.raises(fleet.FleetError, match="not an http"):
+            fleet.normalise_url(bad)
 
 
 @pytest.mark.parametrize(
