@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
@@ -81,6 +82,11 @@ def release(
         report.detail(f"CHANGELOG has an entry for {version}")
         service_pins = pins.read_pins(lay.root)
         report.detail(f"{len(service_pins)} services: " + ", ".join(p.service for p in service_pins))
+        # What the pin step will need to lock, known before anything is published.
+        locking.uv_binary()
+        for pin in service_pins:
+            if not pin.held:
+                locking.lock_python(pin.requirements.parent)
         target = choose_target(lay, report, repository, start=not dry_run)
         outcome = Outcome(version, target.describe() if target else "embedded default (not running)", dry_run=dry_run)
         published: list[index_client.IndexedFile] = []
@@ -154,14 +160,26 @@ def pin_services(
                 f"the new lock of {pin.service} does not hold exactly the verified files of {DIST_NAME} {version}"
             )
         planned.append((pin, new_text, lock))
-    for pin, new_text, lock in planned:
+    written: list[tuple[Path, str | None]] = []  # (file, its old text) to put back if a write fails
+    try:
+        for pin, new_text, lock in planned:
+            lock_path = pin.requirements.parent / locking.LOCK_FILE
+            for path, text in ((pin.requirements, new_text), (lock_path, lock)):
+                written.append((path, path.read_text(encoding="utf-8") if path.is_file() else None))
+                locking.atomic_write(path, text)
+    except BaseException:
+        for path, old in reversed(written):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                locking.atomic_write(path, old)
+        raise
+    for pin, _, _ in planned:
         if pin.version != version:
-            pin.requirements.write_text(new_text, encoding="utf-8")
             outcome.pinned.append((pin.service, pin.version, version))
             report.detail(f"{pin.service}: {pin.version} -> {version}, {locking.LOCK_FILE} re-locked")
         else:
             report.detail(f"{pin.service}: already {version}, {locking.LOCK_FILE} re-locked")
-        locking.write_lock(pin.requirements.parent, lock)
 
 
 def publish_step(

@@ -190,14 +190,24 @@ def lock_python(service_dir: Path) -> str:
     return f"{version[0]}.{version[1]}"
 
 
+def atomic_write(path: Path, text: str) -> None:
+    """Write beside, then rename: a reader (or an interrupted run) never sees half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_lock(service_dir: Path, text: str) -> bool:
     """Write the lock atomically; False when it already says exactly this."""
     path = service_dir / LOCK_FILE
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    tmp = path.with_name(f".{LOCK_FILE}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, text)
     return True
 
 

@@ -152,6 +152,20 @@ def test_failing_tests_stop_the_release(ws: Workspace) -> None:
     _unchanged(ws, before)
 
 
+def test_a_service_that_cannot_be_locked_stops_the_release_before_publishing(ws: Workspace) -> None:
+    dockerfile = ws.root / "services/youtube-search/Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("FROM python:3.11-slim", "FROM alpine:3.20"))
+    ws.commit_all("an image whose Python nobody can tell")
+    before = ws.requirements()
+    result = ws.ytc("release", "--skip-tests")
+    assert result.returncode == 1
+    assert "cannot tell which Python the base image 'alpine:3.20' runs" in result.stderr
+    assert "YTC_LOCK_PYTHON" in result.stderr  # what to do
+    assert "<== preflight: FAILED" in result.stdout
+    assert not list(ws.index.packages.glob("ytcaption_common-*"))  # nothing was published
+    _unchanged(ws, before)
+
+
 def test_missing_changelog_entry_stops_the_release(ws: Workspace) -> None:
     version_file = ws.root / "common/src/ytcaption_common/__init__.py"
     version_file.write_text(version_file.read_text().replace(f'"{V}"', f'"{V_UNRELEASED}"'))
