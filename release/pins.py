@@ -95,12 +95,3 @@ def rewrite_pin(text: str, version: str, hashes: list[str] | None = None) -> str
             new_block = " \\\n".join(lines) + "\n"
             rest = ("\n" if rest.startswith("\n") else "") + new_block + after_newline[consumed:]
     return text[: match.start()] + line + rest
-
-
-def apply_pin(pin: Pin, version: str, hashes: list[str] | None = None) -> bool:
-    """Rewrite the service's pin; False when it is held or already there."""
-    if pin.held or pin.version == version:
-        return False
-    text = pin.requirements.read_text(encoding="utf-8")
-    pin.requirements.write_text(rewrite_pin(text, version, hashes), encoding="utf-8")
-    return True

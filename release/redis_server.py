@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from release.errors import ReleaseError
-from release.net import LOOPBACK, free_port
+from release.net import LOOPBACK, free_port, port_taken
 from release.proc import clean_pip_env, run, tail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,20 +96,6 @@ def _install() -> Path:
     return BINARY
 
 
-def main() -> int:
-    try:
-        path = find_redis_server()
-    except ReleaseError as err:
-        print(err.render(), file=sys.stderr)
-        return 1
-    print(f"redis-server: {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 class RedisProcess:
     """redis-server on a free loopback port, persisting nothing, stopped by stop()."""
 
@@ -123,6 +109,20 @@ class RedisProcess:
         return f"redis://{LOOPBACK}:{self.port}/0"
 
     def start(self, timeout: float = 15.0) -> None:
+        for attempt in range(3):
+            try:
+                self._start(timeout)
+                return
+            except RedisServerError:
+                exited = self.proc is not None and self.proc.poll() is not None
+                self.proc = None
+                # The port was free when chosen; another process (a parallel test worker)
+                # may have bound it since. Only that case is worth a new port.
+                if not exited or attempt == 2 or not port_taken(self.port):
+                    raise
+                self.port = free_port()
+
+    def _start(self, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         argv = [find_redis_server(), "--port", str(self.port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no"]
         self.proc = subprocess.Popen(
@@ -133,10 +133,14 @@ class RedisProcess:
             if self.proc.poll() is not None:
                 raise RedisServerError(f"redis-server exited with code {self.proc.returncode} on port {self.port}")
             try:
-                with socket.create_connection((LOOPBACK, self.port), timeout=0.5):
-                    return
+                # A PONG, not just an open port: something else may hold the port.
+                with socket.create_connection((LOOPBACK, self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(64).startswith(b"+PONG"):
+                        return
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.stop()
         raise RedisServerError(f"redis-server did not listen on {LOOPBACK}:{self.port} within {timeout:.0f}s")
 
@@ -149,3 +153,17 @@ class RedisProcess:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+
+
+def main() -> int:
+    try:
+        path = find_redis_server()
+    except ReleaseError as err:
+        print(err.render(), file=sys.stderr)
+        return 1
+    print(f"redis-server: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
