@@ -239,13 +239,18 @@ def lock_problems(root: Path, service_dirs: list[Path]) -> list[str]:
     for service in service_dirs:
         rel = service.relative_to(root).as_posix()
         lock = service / LOCK_FILE
-        reason = stale_reason(
-            (service / REQUIREMENTS_FILE).read_text(encoding="utf-8"),
-            lock.read_text(encoding="utf-8") if lock.is_file() else None,
-        )
+        try:
+            reason = stale_reason(
+                (service / REQUIREMENTS_FILE).read_text(encoding="utf-8"),
+                lock.read_text(encoding="utf-8") if lock.is_file() else None,
+            )
+            unhashed = installs_without_hashes(service / "Dockerfile")
+        except (OSError, ValueError) as err:  # unreadable, not UTF-8, not a Dockerfile
+            problems.append(f"{rel}: cannot read its requirements, lock or Dockerfile ({err}); fix the file")
+            continue
         if reason is not None:
             problems.append(f"{rel}: {reason}; run `ytc-release lock {rel}`")
-        problems += [f"{rel}/{p}" for p in installs_without_hashes(service / "Dockerfile")]
+        problems += [f"{rel}/{p}" for p in unhashed]
     return problems
 
 

@@ -79,7 +79,16 @@ class IndexTarget:
         """The CA bundle that every step (our client, twine, pip) verifies HTTPS with; None: the system's."""
         if self.ca_cert:
             return self.ca_cert
-        return next((os.environ[name] for name in CA_VARIABLES if os.environ.get(name)), None)
+        for name in CA_VARIABLES:
+            value = os.environ.get(name)
+            if value:
+                if not Path(value).expanduser().is_file():
+                    shown = "--cert / TWINE_CERT" if name == "TWINE_CERT" else name
+                    raise ConfigurationError(
+                        f"{shown} names {value}, which is not a file", "point it at your CA's PEM bundle, or unset it"
+                    )
+                return value
+        return None
 
     def tool_env(self, env: dict[str, str]) -> dict[str, str]:
         """``env`` plus the CA bundle in the variables twine and pip read."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from release.errors import ConfigurationError
 from release.index_client import twine_upload_command
 from release.target import IndexTarget
 
@@ -44,3 +45,17 @@ def test_a_target_with_explicit_credentials_ignores_pip_index_url(monkeypatch: p
     monkeypatch.setenv("PIP_INDEX_URL", "https://other:pw@elsewhere.example/simple/")
     reader = IndexTarget("http://127.0.0.1:9/", "vm-reader", "rpw", "reader", from_pip_env=False)
     assert reader.simple_url_with_credentials() == "http://vm-reader:rpw@127.0.0.1:9/simple/"
+
+
+def test_a_ca_bundle_that_is_not_a_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in ("TWINE_CERT", "REQUESTS_CA_BUNDLE", "PIP_CERT", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    target = IndexTarget("https://idx.example/", "u", "p", "x")
+    assert target.ca_bundle is None
+    monkeypatch.setenv("TWINE_CERT", str(tmp_path / "missing.pem"))
+    with pytest.raises(ConfigurationError, match=r"--cert / TWINE_CERT names .*missing.pem, which is not a file"):
+        _ = target.ca_bundle
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("TWINE_CERT", str(bundle))
+    assert target.ca_bundle == str(bundle)
