@@ -25,7 +25,7 @@ from pathlib import Path
 
 from release import dockerfile
 from release.errors import ReleaseError
-from release.migrate import show
+from release.migrate import index_target, show
 from release.net import LOOPBACK, free_port
 from release.pins import is_service
 from release.proc import clean_pip_env, run, tail
@@ -48,15 +48,8 @@ def cache_root() -> Path:
 
 
 def index_url(repository: str | None) -> str:
-    """The simple index to install from, credentials included (same resolution as status/check)."""
-    from release.paths import layout
-    from release.status import current_target
-    from release.target import resolve_configured
-
-    lay = None
-    with contextlib.suppress(ReleaseError):  # smoke may run outside a ytcaption checkout
-        lay = layout()
-    target = current_target(lay, repository) if lay is not None else resolve_configured(repository)
+    """The simple index to install from, credentials included (the target `migrate` uses)."""
+    target = index_target(repository)
     if target is not None:
         return target.simple_url_with_credentials()
     if os.environ.get("PIP_INDEX_URL"):
