@@ -21,6 +21,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 from release import dockerfile
@@ -179,13 +180,53 @@ def _get(url: str) -> tuple[int | None, str]:
         return None, ""
 
 
+# What the app under test inherits from the caller: nothing else (no TWINE_*, tokens, cloud keys).
+_INHERITED = {"PATH", "HOME", "LANG", "LANGUAGE", "TMPDIR"}
+
+
+def app_env(
+    instructions: list[dockerfile.Instruction],
+    venv: Path,
+    cwd: Path,
+    port: int,
+    redis_url: str,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The app's environment from an allow-list: PATH, HOME, LANG/LC_*, TMPDIR of the caller, the
+    Dockerfile's ENV, and what smoke sets. The app is untrusted code: secrets stay out."""
+    environ = os.environ if environ is None else environ
+    env = {k: v for k, v in environ.items() if k in _INHERITED or k.startswith("LC_")}
+    env.update({k: v for k, v in dockerfile.env_of(instructions).items() if "$" not in v})
+    env.update(
+        PATH=f"{venv / 'bin'}{os.pathsep}{environ.get('PATH', os.defpath)}",
+        VIRTUAL_ENV=str(venv),
+        PYTHONPATH=str(cwd),
+        PYTHONUNBUFFERED="1",
+        PORT=str(port),
+        HOST=LOOPBACK,
+        UVICORN_HOST=LOOPBACK,
+        UVICORN_PORT=str(port),
+        REDIS_URL=redis_url,
+        YTC_REDIS_URL=redis_url,
+    )
+    return env
+
+
 class App:
     def __init__(self, argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
         self.log = log
         self._out = log.open("wb")
-        self.proc = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        try:
+            self.proc = subprocess.Popen(
+                argv, cwd=cwd, env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        except OSError as err:  # CMD binary missing or not executable
+            self._out.close()
+            raise SmokeError(
+                f"start the app: could not run `{' '.join(argv)}` in {cwd}: {err.strerror or err}",
+                "make the Dockerfile's CMD name a program its requirements install (or one on PATH)"
+                " that is executable, then run `ytc-release smoke DIR` again",
+            ) from None
 
     def log_tail(self) -> str:
         self._out.flush()
@@ -236,20 +277,7 @@ def smoke_one(folder: Path, url: str, redis_url: str, workdir: Path, report: Rep
     for created in dockerfile.created_dirs(instructions):  # `RUN mkdir -p /app/logs`: the app may expect it
         (cwd / created).mkdir(parents=True, exist_ok=True)
     argv = app_command(instructions, venv, port)
-    env = clean_pip_env()
-    env.update({k: v for k, v in dockerfile.env_of(instructions).items() if "$" not in v})
-    env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', os.defpath)}",
-        VIRTUAL_ENV=str(venv),
-        PYTHONPATH=str(cwd),
-        PYTHONUNBUFFERED="1",
-        PORT=str(port),
-        HOST=LOOPBACK,
-        UVICORN_HOST=LOOPBACK,
-        UVICORN_PORT=str(port),
-        REDIS_URL=redis_url,
-        YTC_REDIS_URL=redis_url,
-    )
+    env = app_env(instructions, venv, cwd, port, redis_url)
     app: App | None = None
     try:
         with report.step(f"{show(folder)}: start `{' '.join(argv)}` on {LOOPBACK}:{port}"):
