@@ -26,6 +26,7 @@ from pathlib import Path
 
 from release import dockerfile
 from release.errors import ReleaseError
+from release.http import split_credentials
 from release.migrate import index_target, show
 from release.net import LOOPBACK, free_port
 from release.pins import is_service
@@ -80,16 +81,32 @@ def pip_install_args(folder: Path, instructions: list[dockerfile.Instruction]) -
     return args
 
 
-def requirements_hash(folder: Path) -> str:
-    digest = hashlib.sha256(f"{sys.version_info[:3]}".encode())
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix == ".txt" and path.name.startswith(("requirements", "constraints")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+_NESTED = re.compile(r"^\s*(-r|--requirement|-c|--constraint)(?:\s+|=|(?<=-[rc]))(\S+)")
+
+
+def requirements_hash(folder: Path, args: list[str], url: str) -> str:
+    """The venv cache key: this Python, the index (without credentials), and the contents of exactly
+    the files the pip step installs (its -r and -c files and the ones they name in turn)."""
+    digest = hashlib.sha256(f"{sys.version_info[:3]}\0{split_credentials(url)[0]}\0".encode())
+    pending = [(flag, folder / name) for flag, name in zip(args[::2], args[1::2], strict=True)]
+    seen: set[Path] = set()
+    while pending:
+        flag, path = pending.pop(0)
+        path = path.resolve()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        data = path.read_bytes()
+        digest.update(f"{flag} {path}\0".encode() + data + b"\0")
+        for line in data.decode("utf-8", "replace").splitlines():
+            match = _NESTED.match(line)
+            if match:
+                pending.append((match.group(1), path.parent / match.group(2)))
     return digest.hexdigest()[:20]
 
 
 def install(folder: Path, args: list[str], url: str, report: Reporter) -> Path:
-    venv = cache_root() / requirements_hash(folder)
+    venv = cache_root() / requirements_hash(folder, args, url)
     if (venv / _COMPLETE).exists():
         report.detail(f"cached venv {show(venv)} (same requirements)")
         return venv

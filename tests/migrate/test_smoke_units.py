@@ -79,3 +79,33 @@ def test_a_cmd_that_cannot_start_is_a_smoke_error_naming_the_step_and_command(ki
     assert "start the app" in err.value.problem and f"`{program} --port 8000`" in err.value.problem
     assert "CMD" in err.value.fix
     assert _open_fds() == before  # the log file was closed
+
+
+def test_the_venv_cache_key_is_the_files_the_pip_step_installs_and_the_index(tmp_path: Path) -> None:
+    from release import dockerfile
+
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nCOPY requirements.txt requirements.lock ./\n"
+        "RUN pip install -r requirements.txt -c requirements.lock\n"
+    )
+    (tmp_path / "requirements.txt").write_text("fastapi\n-r base.in\n")
+    (tmp_path / "base.in").write_text("redis\n")
+    (tmp_path / "requirements.lock").write_text("fastapi==0.110.0\n")
+    (tmp_path / "requirements-dev.txt").write_text("pytest\n")
+    args = smoke.pip_install_args(tmp_path, dockerfile.parse_file(tmp_path / "Dockerfile"))
+    assert args == ["-r", "requirements.txt", "-c", "requirements.lock"]
+    url = "https://user:pw@idx.example/simple/"
+
+    def key() -> str:
+        return smoke.requirements_hash(tmp_path, args, url)
+
+    first = key()
+    (tmp_path / "requirements-dev.txt").write_text("pytest\nhypothesis\n")  # not installed: same venv
+    assert key() == first
+    assert smoke.requirements_hash(tmp_path, args, "https://other:token@idx.example/simple/") == first
+    assert smoke.requirements_hash(tmp_path, args, "https://idx2.example/simple/") != first
+    (tmp_path / "requirements.lock").write_text("fastapi==0.111.0\n")  # the -c file changed: a new venv
+    second = key()
+    assert second != first
+    (tmp_path / "base.in").write_text("redis==5.0.0\n")  # a file requirements.txt names
+    assert key() != second
