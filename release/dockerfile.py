@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import posixpath
 import re
 import shlex
 from dataclasses import dataclass
@@ -255,14 +256,15 @@ def created_dirs(instructions: list[Instruction]) -> list[str]:
     found: list[str] = []
     for instruction in instructions:
         if instruction.name == "WORKDIR":
-            workdir = str(PurePosixPath(workdir, instruction.value.strip()))
+            workdir = posixpath.normpath(posixpath.join(workdir, instruction.value.strip()))
         for command in shell_commands(instruction):
             if command[0] != "mkdir":
                 continue
             for arg in command[1:]:
                 if arg.startswith("-") or "$" in arg:
                     continue
-                path = PurePosixPath(workdir, arg)
+                # normpath folds `..`: `mkdir ../../x` must not name a folder outside the WORKDIR
+                path = PurePosixPath(posixpath.normpath(posixpath.join(workdir, arg)))
                 if path.is_relative_to(workdir) and path != PurePosixPath(workdir):
                     found.append(path.relative_to(workdir).as_posix())
     return found

@@ -4,7 +4,6 @@ Pure functions: text in, text out, plus notes for the report."""
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from release import dockerfile
@@ -70,14 +69,60 @@ def _mentions_common(instruction: dockerfile.Instruction) -> bool:
     return instruction.name == "COMMENT" and "common" in instruction.value.lower()
 
 
-def _rebuild_run(instruction: dockerfile.Instruction, drop: list[int]) -> str | None:
-    """The RUN without the commands at ``drop``, when its commands are joined only by `&&`; else None."""
-    flags, args, exec_form = dockerfile.split_instruction(instruction.value)
-    if exec_form or any(w in {"||", ";", "|"} or (w.endswith(";") and len(w) > 1) for w in args):
+def _split_and(script: str) -> list[str] | None:
+    """The commands of a shell script joined only by `&&`, each exactly as written (quotes, `$VAR`,
+    redirections, globs untouched); None when the script has anything this cannot split safely
+    (`||`, `;`, `|`, `&`, subshells, `$(...)`, backquotes, here-documents, comments)."""
+    parts: list[str] = []
+    start = i = 0
+    quote = ""
+    while i < len(script):
+        ch = script[i]
+        if quote == "'":
+            quote = "" if ch == "'" else quote
+        elif ch == "\\":
+            i += 1  # the escaped character is literal (in or out of double quotes)
+        elif quote == '"':
+            if ch == '"':
+                quote = ""
+            elif ch == "`" or script.startswith("$(", i):
+                return None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "&" and i > 0 and script[i - 1] in "<>":
+            pass  # 2>&1, <&3: a redirection, not a separator
+        elif script.startswith("&&", i):
+            parts.append(script[start:i])
+            i += 2
+            start = i
+            continue
+        elif ch in "|;&`()\n" or script.startswith("<<", i) or (ch == "#" and (i == 0 or script[i - 1].isspace())):
+            return None
+        i += 1
+    if quote:
         return None
-    kept = [c for i, c in enumerate(dockerfile.shell_commands(instruction)) if i not in drop]
-    head = " ".join(["RUN", *flags])
-    return head + " " + " \\\n    && ".join(shlex.join(c) for c in kept) + "\n"
+    parts.append(script[start:])
+    parts = [p.strip() for p in parts]
+    return parts if all(parts) else None
+
+
+def _rebuild_run(instruction: dockerfile.Instruction, drop: list[int]) -> str | None:
+    """The RUN without the commands at ``drop``, every other command kept byte-for-byte as written,
+    when its commands are joined only by `&&`; else None (the user edits it by hand)."""
+    flags, _, exec_form = dockerfile.split_instruction(instruction.value)
+    if exec_form:
+        return None
+    script = instruction.value.strip()
+    for flag in flags:  # split_instruction took these off the front, one word each
+        script = script.removeprefix(flag).lstrip()
+    texts = _split_and(script)
+    commands = dockerfile.shell_commands(instruction)
+    if texts is None or len(texts) != len(commands):
+        return None
+    if any(dockerfile.split_instruction(text)[1] != command for text, command in zip(texts, commands, strict=True)):
+        return None  # the two readings disagree: do not guess
+    kept = [text for i, text in enumerate(texts) if i not in drop]
+    return " ".join(["RUN", *flags]) + " " + " \\\n    && ".join(kept) + "\n"
 
 
 def _add_mount(first_line: str) -> str:
@@ -127,8 +172,9 @@ def edit_dockerfile(text: str) -> DockerfileEdit:
             rebuilt = _rebuild_run(instruction, copy_steps)
             if rebuilt is None:
                 edit.manual.append(
-                    f"line {instruction.start}: this RUN installs the copy among other commands joined by more than `&&`;"
-                    " remove that part by hand"
+                    f"line {instruction.start}: this RUN installs the copy among other commands that migrate cannot"
+                    " split without changing them (joined by more than `&&`, or subshells, `$(...)`, here-documents);"
+                    " remove the install of the copy by hand"
                 )
             else:
                 replace[instruction.start] = rebuilt

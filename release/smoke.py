@@ -21,11 +21,13 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 from release import dockerfile
 from release.errors import ReleaseError
-from release.migrate import show
+from release.http import split_credentials
+from release.migrate import index_target, show
 from release.net import LOOPBACK, free_port
 from release.pins import is_service
 from release.proc import clean_pip_env, run, tail
@@ -48,15 +50,8 @@ def cache_root() -> Path:
 
 
 def index_url(repository: str | None) -> str:
-    """The simple index to install from, credentials included (same resolution as status/check)."""
-    from release.paths import layout
-    from release.status import current_target
-    from release.target import resolve_configured
-
-    lay = None
-    with contextlib.suppress(ReleaseError):  # smoke may run outside a ytcaption checkout
-        lay = layout()
-    target = current_target(lay, repository) if lay is not None else resolve_configured(repository)
+    """The simple index to install from, credentials included (the target `migrate` uses)."""
+    target = index_target(repository)
     if target is not None:
         return target.simple_url_with_credentials()
     if os.environ.get("PIP_INDEX_URL"):
@@ -86,16 +81,32 @@ def pip_install_args(folder: Path, instructions: list[dockerfile.Instruction]) -
     return args
 
 
-def requirements_hash(folder: Path) -> str:
-    digest = hashlib.sha256(f"{sys.version_info[:3]}".encode())
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix == ".txt" and path.name.startswith(("requirements", "constraints")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+_NESTED = re.compile(r"^\s*(-r|--requirement|-c|--constraint)(?:\s+|=|(?<=-[rc]))(\S+)")
+
+
+def requirements_hash(folder: Path, args: list[str], url: str) -> str:
+    """The venv cache key: this Python, the index (without credentials), and the contents of exactly
+    the files the pip step installs (its -r and -c files and the ones they name in turn)."""
+    digest = hashlib.sha256(f"{sys.version_info[:3]}\0{split_credentials(url)[0]}\0".encode())
+    pending = [(flag, folder / name) for flag, name in zip(args[::2], args[1::2], strict=True)]
+    seen: set[Path] = set()
+    while pending:
+        flag, path = pending.pop(0)
+        path = path.resolve()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        data = path.read_bytes()
+        digest.update(f"{flag} {path}\0".encode() + data + b"\0")
+        for line in data.decode("utf-8", "replace").splitlines():
+            match = _NESTED.match(line)
+            if match:
+                pending.append((match.group(1), path.parent / match.group(2)))
     return digest.hexdigest()[:20]
 
 
 def install(folder: Path, args: list[str], url: str, report: Reporter) -> Path:
-    venv = cache_root() / requirements_hash(folder)
+    venv = cache_root() / requirements_hash(folder, args, url)
     if (venv / _COMPLETE).exists():
         report.detail(f"cached venv {show(venv)} (same requirements)")
         return venv
@@ -186,13 +197,53 @@ def _get(url: str) -> tuple[int | None, str]:
         return None, ""
 
 
+# What the app under test inherits from the caller: nothing else (no TWINE_*, tokens, cloud keys).
+_INHERITED = {"PATH", "HOME", "LANG", "LANGUAGE", "TMPDIR"}
+
+
+def app_env(
+    instructions: list[dockerfile.Instruction],
+    venv: Path,
+    cwd: Path,
+    port: int,
+    redis_url: str,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The app's environment from an allow-list: PATH, HOME, LANG/LC_*, TMPDIR of the caller, the
+    Dockerfile's ENV, and what smoke sets. The app is untrusted code: secrets stay out."""
+    environ = os.environ if environ is None else environ
+    env = {k: v for k, v in environ.items() if k in _INHERITED or k.startswith("LC_")}
+    env.update({k: v for k, v in dockerfile.env_of(instructions).items() if "$" not in v})
+    env.update(
+        PATH=f"{venv / 'bin'}{os.pathsep}{environ.get('PATH', os.defpath)}",
+        VIRTUAL_ENV=str(venv),
+        PYTHONPATH=str(cwd),
+        PYTHONUNBUFFERED="1",
+        PORT=str(port),
+        HOST=LOOPBACK,
+        UVICORN_HOST=LOOPBACK,
+        UVICORN_PORT=str(port),
+        REDIS_URL=redis_url,
+        YTC_REDIS_URL=redis_url,
+    )
+    return env
+
+
 class App:
     def __init__(self, argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
         self.log = log
         self._out = log.open("wb")
-        self.proc = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        try:
+            self.proc = subprocess.Popen(
+                argv, cwd=cwd, env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        except OSError as err:  # CMD binary missing or not executable
+            self._out.close()
+            raise SmokeError(
+                f"start the app: could not run `{' '.join(argv)}` in {cwd}: {err.strerror or err}",
+                "make the Dockerfile's CMD name a program its requirements install (or one on PATH)"
+                " that is executable, then run `ytc-release smoke DIR` again",
+            ) from None
 
     def log_tail(self) -> str:
         self._out.flush()
@@ -243,20 +294,7 @@ def smoke_one(folder: Path, url: str, redis_url: str, workdir: Path, report: Rep
     for created in dockerfile.created_dirs(instructions):  # `RUN mkdir -p /app/logs`: the app may expect it
         (cwd / created).mkdir(parents=True, exist_ok=True)
     argv = app_command(instructions, venv, port)
-    env = clean_pip_env()
-    env.update({k: v for k, v in dockerfile.env_of(instructions).items() if "$" not in v})
-    env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', os.defpath)}",
-        VIRTUAL_ENV=str(venv),
-        PYTHONPATH=str(cwd),
-        PYTHONUNBUFFERED="1",
-        PORT=str(port),
-        HOST=LOOPBACK,
-        UVICORN_HOST=LOOPBACK,
-        UVICORN_PORT=str(port),
-        REDIS_URL=redis_url,
-        YTC_REDIS_URL=redis_url,
-    )
+    env = app_env(instructions, venv, cwd, port, redis_url)
     app: App | None = None
     try:
         with report.step(f"{show(folder)}: start `{' '.join(argv)}` on {LOOPBACK}:{port}"):

@@ -111,3 +111,16 @@ def test_check_rules_use_the_parser() -> None:
 def test_folders_the_image_creates_relative_to_its_workdir() -> None:
     text = "FROM python:3.11-slim\nWORKDIR /app\nRUN mkdir -p /app/logs /app/artifacts \\\n && mkdir -p /tmp/x cache\n"
     assert dockerfile.created_dirs(dockerfile.parse(text)) == ["logs", "artifacts", "cache"]
+
+
+def test_created_folders_never_leave_the_workdir_through_dotdot() -> None:
+    text = (
+        "FROM python:3.11-slim\nWORKDIR /app\n"
+        "RUN mkdir ../../x && mkdir -p ./logs/../data /app/../etc logs/../../srv .. a/b/../../..\n"
+    )
+    assert dockerfile.created_dirs(dockerfile.parse(text)) == ["data"]
+
+
+def test_a_workdir_with_dotdot_is_normalised_before_folders_are_placed() -> None:
+    text = "FROM python:3.11-slim\nWORKDIR /app/x/..\nRUN mkdir /app/logs /app/x/../../srv\n"
+    assert dockerfile.created_dirs(dockerfile.parse(text)) == ["logs"]

@@ -174,3 +174,44 @@ def test_the_library_modules_a_file_imports_are_listed_before_and_after_the_rena
     first = rewrite_imports(source)
     assert first.modules == expected
     assert rewrite_imports(first.text).modules == expected
+
+
+def test_a_rebuilt_run_keeps_every_other_command_byte_for_byte() -> None:
+    text = (
+        "FROM python:3.11-slim\n"
+        "RUN --mount=type=cache,target=/root/.cache pip install -r requirements.txt \\\n"
+        "    && pip install -e ./common \\\n"
+        '    && mkdir -p $LOG_DIR "${DATA_DIR}/x"  &&  echo ok > /tmp/x \\\n'
+        "    && echo 'single $HOME' \"double $HOME\" a\\ b 2>&1 >>/tmp/log && rm -f /tmp/*.whl ~/.cache/[ab]?\n"
+    )
+    edit = edit_dockerfile(text)
+    assert edit.manual == []
+    assert edit.text == (
+        "FROM python:3.11-slim\n"
+        f"RUN {dockerfile.PIPCONF_MOUNT} --mount=type=cache,target=/root/.cache pip install -r requirements.txt \\\n"
+        '    && mkdir -p $LOG_DIR "${DATA_DIR}/x" \\\n'
+        "    && echo ok > /tmp/x \\\n"
+        "    && echo 'single $HOME' \"double $HOME\" a\\ b 2>&1 >>/tmp/log \\\n"
+        "    && rm -f /tmp/*.whl ~/.cache/[ab]?\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "echo a || echo b",
+        "echo a; echo b",
+        "ls | wc -l",
+        "sleep 1 &",
+        "echo $(date) > /tmp/d",
+        "echo `date`",
+        '(cd /tmp && ls) && echo "x"',
+        'echo "$(id -u && true)"',
+        "cat <<EOF > /tmp/x",
+    ],
+)
+def test_a_run_that_cannot_be_split_safely_is_left_alone_for_the_user(rest: str) -> None:
+    text = f"FROM python:3.11-slim\nRUN pip install ./common && {rest}\n"
+    edit = edit_dockerfile(text)
+    assert edit.text == text
+    assert len(edit.manual) == 1 and edit.manual[0].startswith("line 2:")
