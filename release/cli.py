@@ -173,19 +173,21 @@ def _htpasswd(args: argparse.Namespace) -> Path:
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
-    from release.accounts import generate_password, set_user
+    from release.accounts import generate_password, role_of, set_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         generated = False
     else:
         password, generated = generate_password(), True
+    # --role None: a new account is a reader, an existing one keeps its role.
     set_user(_htpasswd(args), args.name, password, role=args.role)
+    role = role_of(_htpasswd(args), args.name)  # what was saved, not what was asked
     if generated:
         # Shown once, on purpose: the only place the generated password ever appears.
-        print(f"user {args.name} ({args.role}) created; password (shown once, store it now): {password}")
+        print(f"user {args.name} ({role}) created; password (shown once, store it now): {password}")
     else:
-        print(f"user {args.name} ({args.role}) set")
+        print(f"user {args.name} ({role}) set")
     return 0
 
 
@@ -329,7 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("name")
         if name == "add-user":
             p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-            p.add_argument("--role", choices=("reader", "publisher"), default="reader", help="default: reader")
+            p.add_argument(
+                "--role",
+                choices=("reader", "publisher"),
+                default=None,
+                help="default: reader for a new account; an existing account keeps its role",
+            )
         if name == "set-role":
             p.add_argument("role", choices=("reader", "publisher"))
         p.add_argument("--htpasswd", help="the htpasswd file (default: index/auth/htpasswd)")
