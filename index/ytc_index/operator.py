@@ -5,13 +5,13 @@ package folder directly (never over HTTP), each logged to an append-only
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import time
 from pathlib import Path
 
 from pypiserver.pkg_helpers import is_listed_path, normalize_pkgname
 
+from ytc_index.files import append_json_line
 from ytc_index.names import release_key
 from ytc_index.releases import JOURNAL_NAME, LOCK_NAME, YANKED_NAME, append_record, upload_lock
 
@@ -52,12 +52,7 @@ def _keep_owner(packages: Path) -> None:
 
 def _log(packages: Path, record: dict[str, object]) -> None:
     record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "operator": getpass.getuser()} | record
-    fd = os.open(operations_log(packages), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_json_line(operations_log(packages), record, mode=0o640)
 
 
 def _existing(packages: Path, project: str, version: str) -> list[Path]:
@@ -99,11 +94,6 @@ def yank_version(packages: Path, project: str, version: str, reason: str, undo: 
         act = "unyank" if undo else "yank"
         _log(packages, {"act": act, "project": normalize_pkgname(project), "version": version, "reason": reason})
         line = {"project": normalize_pkgname(project), "version": version, "reason": reason, "yanked": not undo}
-        fd = os.open(packages / YANKED_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, (json.dumps(line, sort_keys=True) + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_json_line(packages / YANKED_NAME, line)
     _keep_owner(packages)
     return files

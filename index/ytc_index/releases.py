@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pypiserver.pkg_helpers import normalize_pkgname
 
+from ytc_index.files import append_json_line
 from ytc_index.names import kind_of
 
 JOURNAL_NAME = ".ytc-uploads"
@@ -51,12 +52,8 @@ def upload_lock(root: Path) -> Iterator[None]:
 
 
 def append_record(root: Path, record: dict[str, object]) -> None:
-    fd = os.open(root / JOURNAL_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """One line in the upload journal of package folder `root`."""
+    append_json_line(root / JOURNAL_NAME, record)
 
 
 def read_records(root: Path) -> list[dict[str, object]]:
