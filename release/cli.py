@@ -219,6 +219,22 @@ def _packages(args: argparse.Namespace) -> Path:
     return Path(args.packages) if args.packages else _embedded().packages
 
 
+class OperatorAccessError(ReleaseError):
+    fix = "run it as root or as the index's user (the owner of the package folder)"
+
+
+def _access_error(act: str, args: argparse.Namespace, err: OSError) -> OperatorAccessError:
+    from ytc_index.operator import operations_log
+
+    where = f": {err.filename}" if err.filename else ""
+    packages = _packages(args)
+    if isinstance(err, PermissionError):
+        fix = f"run it as root or as the index's user (the owner of {packages})"
+    else:
+        fix = f"fix the cause above (disk, mount), then run it again; {operations_log(packages)} records what was done"
+    return OperatorAccessError(f"cannot {act} {args.name} {args.version}: {err.strerror or err}{where}", fix)
+
+
 def cmd_remove_version(args: argparse.Namespace) -> int:
     from ytc_index.operator import OperatorError, operations_log, remove_version
 
@@ -226,6 +242,8 @@ def cmd_remove_version(args: argparse.Namespace) -> int:
         files = remove_version(_packages(args), args.name, args.version, args.reason)
     except OperatorError as err:
         raise ReleaseError(str(err), "check the name, the version and --packages (`ytc-release status`)") from None
+    except OSError as err:
+        raise _access_error("remove", args, err) from None
     for path in files:
         print(f"removed {path.name}")
     print(f"{args.name} {args.version} can never be uploaded again; logged in {operations_log(_packages(args))}")
@@ -239,6 +257,8 @@ def cmd_yank(args: argparse.Namespace) -> int:
         yank_version(_packages(args), args.name, args.version, args.reason, undo=args.undo)
     except OperatorError as err:
         raise ReleaseError(str(err), "check the name, the version and --packages (`ytc-release status`)") from None
+    except OSError as err:
+        raise _access_error("unyank" if args.undo else "yank", args, err) from None
     state = "no longer yanked" if args.undo else "yanked (pip installs it only when pinned exactly)"
     print(f"{args.name} {args.version} {state}; logged in {operations_log(_packages(args))}")
     return 0

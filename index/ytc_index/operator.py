@@ -4,6 +4,7 @@ package folder directly (never over HTTP), each logged to an append-only
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
 import time
@@ -32,7 +33,11 @@ def version_files(packages: Path, project: str, version: str) -> list[Path]:
     if key is None:
         raise OperatorError(f"{project} {version} is not a valid project name and version")
     found = []
-    for directory, dirs, files in os.walk(packages):
+
+    def unreadable(err: OSError) -> None:  # a folder this user cannot read is an error, not "no files"
+        raise err
+
+    for directory, dirs, files in os.walk(packages, onerror=unreadable):
         dirs[:] = [d for d in dirs if is_listed_path(d)]
         found.extend(Path(directory) / n for n in files if is_listed_path(n) and release_key(n) == key)
     return sorted(found)
@@ -61,7 +66,19 @@ def _existing(packages: Path, project: str, version: str) -> list[Path]:
     files = version_files(packages, project, version)
     if not files:
         raise OperatorError(f"{normalize_pkgname(project)} {version} has no files in {packages}")
+    _check_writable(packages, files)
     return files
+
+
+def _check_writable(packages: Path, files: list[Path]) -> None:
+    """Refuse before the act, not half-way through it (a logged removal that
+    removed nothing): PermissionError names the first path this user cannot change."""
+    log = operations_log(packages)
+    targets = [packages, *{f.parent for f in files}, log if log.exists() else log.parent]
+    targets += [p for p in (packages / JOURNAL_NAME, packages / YANKED_NAME) if p.exists()]
+    for path in targets:
+        if not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "permission denied (cannot write)", str(path))
 
 
 def remove_version(packages: Path, project: str, version: str, reason: str) -> list[Path]:
