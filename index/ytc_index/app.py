@@ -38,7 +38,7 @@ class PrivateNameGuard:
         self.app = app
         self.backend = backend
         self.names = names
-        # Which worker answered: lets operators (and tests) see that every worker is fresh.
+        # Which process answered (one waitress process; its threads share the backend).
         self.worker_header = ("X-Index-Worker", str(os.getpid()))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -4,13 +4,16 @@ A release is the set of files of one (normalised name, version). It is open
 from its first file until one of these closes it, whichever comes first:
 
 - it holds one wheel and one sdist (a release is at most that pair);
-- `release_window` seconds have passed since its first file;
-- another account tries to add to it.
+- `release_window` seconds have passed since its first file.
 
-While open it accepts only the missing kind (the other half of the pair) from
-the account that uploaded the first file. A version that was ever on the index
-(its files since removed by the operator) accepts nothing: versions are never
-reused, so a hash pinned anywhere never meets different bytes.
+While open it accepts only the missing kind (the other half of the pair), and
+only from the account that uploaded the first file: another account's upload
+is refused (with "started by another account") but does not close the
+release, so its first account can still add the other half.
+
+A version that was ever on the index (its files since removed by the operator)
+accepts nothing: versions are never reused, so a hash pinned anywhere never
+meets different bytes.
 
 Every stored file is recorded in `.ytc-uploads` in the package directory (a
 hidden name: never listed), one JSON line per upload, appended with O_APPEND.
