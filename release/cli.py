@@ -173,19 +173,22 @@ def _htpasswd(args: argparse.Namespace) -> Path:
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
-    from release.accounts import generate_password, role_of, set_user
+    from release.accounts import generate_password, list_users, role_of, set_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         generated = False
     else:
         password, generated = generate_password(), True
+    htpasswd = _htpasswd(args)
+    existed = htpasswd.is_file() and args.name in list_users(htpasswd)
     # --role None: a new account is a reader, an existing one keeps its role.
-    set_user(_htpasswd(args), args.name, password, role=args.role)
-    role = role_of(_htpasswd(args), args.name)  # what was saved, not what was asked
+    set_user(htpasswd, args.name, password, role=args.role)
+    role = role_of(htpasswd, args.name)  # what was saved, not what was asked
     if generated:
         # Shown once, on purpose: the only place the generated password ever appears.
-        print(f"user {args.name} ({role}) created; password (shown once, store it now): {password}")
+        done = "password reset" if existed else "created"
+        print(f"user {args.name} ({role}) {done}; password (shown once, store it now): {password}")
     else:
         print(f"user {args.name} ({role}) set")
     return 0

@@ -117,7 +117,7 @@ def test_resetting_a_password_keeps_the_role_and_prints_the_saved_one(tmp_path: 
     assert reset.returncode == 0 and "user ci (publisher) set" in reset.stdout, reset.stdout + reset.stderr
     assert ytc_file(htpasswd, "list-users").stdout.splitlines() == ["ci\tpublisher"]
     generated = ytc_file(htpasswd, "add-user", "ci")  # a generated password keeps the role too
-    assert generated.returncode == 0 and "user ci (publisher) created" in generated.stdout
+    assert generated.returncode == 0 and "user ci (publisher) password reset" in generated.stdout
     assert ytc_file(htpasswd, "list-users").stdout.splitlines() == ["ci\tpublisher"]
 
 
