@@ -3,13 +3,13 @@ roles in `<htpasswd>.roles` (reader: list and download; publisher: upload too)."
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 from passlib.apache import HtpasswdFile
 
 from release.errors import AccountError
+from ytc_index.files import replace_file
 from ytc_index.roles import READER, ROLES, read_roles, roles_path, write_roles
 
 
@@ -27,17 +27,9 @@ def _open(htpasswd: Path, create: bool = False) -> HtpasswdFile:
 
 
 def _save(users: HtpasswdFile, htpasswd: Path) -> None:
-    # Write beside and rename, so the server never reads a half-written file;
-    # keep the old file's owner (e.g. the index container's uid) and mode.
-    tmp = htpasswd.with_suffix(".tmp")
-    users.save(str(tmp))
-    os.chmod(tmp, 0o600)
-    if htpasswd.exists():
-        old = htpasswd.stat()
-        os.chmod(tmp, old.st_mode & 0o777)
-        if os.geteuid() == 0:
-            os.chown(tmp, old.st_uid, old.st_gid)
-    os.replace(tmp, htpasswd)
+    # Atomically (the server never reads a half-written file), keeping the old
+    # file's owner (e.g. the index container's uid) and mode.
+    replace_file(htpasswd, users.to_string())
 
 
 def set_user(htpasswd: Path, name: str, password: str, role: str | None = None) -> None:

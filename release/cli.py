@@ -173,19 +173,24 @@ def _htpasswd(args: argparse.Namespace) -> Path:
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
-    from release.accounts import generate_password, set_user
+    from release.accounts import generate_password, list_users, role_of, set_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         generated = False
     else:
         password, generated = generate_password(), True
-    set_user(_htpasswd(args), args.name, password, role=args.role)
+    htpasswd = _htpasswd(args)
+    existed = htpasswd.is_file() and args.name in list_users(htpasswd)
+    # --role None: a new account is a reader, an existing one keeps its role.
+    set_user(htpasswd, args.name, password, role=args.role)
+    role = role_of(htpasswd, args.name)  # what was saved, not what was asked
     if generated:
         # Shown once, on purpose: the only place the generated password ever appears.
-        print(f"user {args.name} ({args.role}) created; password (shown once, store it now): {password}")
+        done = "password reset" if existed else "created"
+        print(f"user {args.name} ({role}) {done}; password (shown once, store it now): {password}")
     else:
-        print(f"user {args.name} ({args.role}) set")
+        print(f"user {args.name} ({role}) set")
     return 0
 
 
@@ -217,6 +222,22 @@ def _packages(args: argparse.Namespace) -> Path:
     return Path(args.packages) if args.packages else _embedded().packages
 
 
+class OperatorAccessError(ReleaseError):
+    fix = "run it as root or as the index's user (the owner of the package folder)"
+
+
+def _access_error(act: str, args: argparse.Namespace, err: OSError) -> OperatorAccessError:
+    from ytc_index.operator import operations_log
+
+    where = f": {err.filename}" if err.filename else ""
+    packages = _packages(args)
+    if isinstance(err, PermissionError):
+        fix = f"run it as root or as the index's user (the owner of {packages})"
+    else:
+        fix = f"fix the cause above (disk, mount), then run it again; {operations_log(packages)} records what was done"
+    return OperatorAccessError(f"cannot {act} {args.name} {args.version}: {err.strerror or err}{where}", fix)
+
+
 def cmd_remove_version(args: argparse.Namespace) -> int:
     from ytc_index.operator import OperatorError, operations_log, remove_version
 
@@ -224,6 +245,8 @@ def cmd_remove_version(args: argparse.Namespace) -> int:
         files = remove_version(_packages(args), args.name, args.version, args.reason)
     except OperatorError as err:
         raise ReleaseError(str(err), "check the name, the version and --packages (`ytc-release status`)") from None
+    except OSError as err:
+        raise _access_error("remove", args, err) from None
     for path in files:
         print(f"removed {path.name}")
     print(f"{args.name} {args.version} can never be uploaded again; logged in {operations_log(_packages(args))}")
@@ -237,6 +260,8 @@ def cmd_yank(args: argparse.Namespace) -> int:
         yank_version(_packages(args), args.name, args.version, args.reason, undo=args.undo)
     except OperatorError as err:
         raise ReleaseError(str(err), "check the name, the version and --packages (`ytc-release status`)") from None
+    except OSError as err:
+        raise _access_error("unyank" if args.undo else "yank", args, err) from None
     state = "no longer yanked" if args.undo else "yanked (pip installs it only when pinned exactly)"
     print(f"{args.name} {args.version} {state}; logged in {operations_log(_packages(args))}")
     return 0
@@ -329,7 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("name")
         if name == "add-user":
             p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-            p.add_argument("--role", choices=("reader", "publisher"), default="reader", help="default: reader")
+            p.add_argument(
+                "--role",
+                choices=("reader", "publisher"),
+                default=None,
+                help="default: reader for a new account; an existing account keeps its role",
+            )
         if name == "set-role":
             p.add_argument("role", choices=("reader", "publisher"))
         p.add_argument("--htpasswd", help="the htpasswd file (default: index/auth/htpasswd)")

@@ -38,7 +38,7 @@ class PrivateNameGuard:
         self.app = app
         self.backend = backend
         self.names = names
-        # Which worker answered: lets operators (and tests) see that every worker is fresh.
+        # Which process answered (one waitress process; its threads share the backend).
         self.worker_header = ("X-Index-Worker", str(os.getpid()))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -63,6 +63,18 @@ class PrivateNameGuard:
         return self.app(environ, with_worker)
 
 
+def _consume(app: WSGIApp, environ: dict[str, Any], start_response: Callable[..., Any]) -> bytes:
+    """The whole body of `app`; its iterable is closed after, as WSGI requires of
+    whoever consumes it (also when reading it fails)."""
+    result = app(environ, start_response)
+    try:
+        return b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
 class RootPageCache:
     """`GET /simple/` rendered once per listing: pypiserver renders every project
     through its template on each request (tens of ms at 10,000 projects)."""
@@ -84,7 +96,7 @@ class RootPageCache:
                 captured.update(status=status, headers=headers)
                 return lambda _data: None
 
-            body = b"".join(self.app(environ, capture))
+            body = _consume(self.app, environ, capture)
             if not captured["status"].startswith("200"):
                 start_response(captured["status"], captured["headers"])
                 return [body]
@@ -172,7 +184,7 @@ class YankMarks:
             captured.update(status=status, headers=headers)
             return lambda _data: None
 
-        body = b"".join(self.app(environ, capture))
+        body = _consume(self.app, environ, capture)
         if captured["status"].startswith("200"):
 
             def mark(link: re.Match[str]) -> str:

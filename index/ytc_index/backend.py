@@ -1,8 +1,9 @@
-"""A pypiserver backend that stays fresh in every worker and writes atomically.
+"""A pypiserver backend that is fresh on every request and writes atomically.
 
 Stock pypiserver 2.4.2 either rescans the whole directory on every request
 (simple-dir) or relies on a watchdog observer that read-only opens invalidate
-and that, started before gunicorn forks, never informs the workers.
+(and that, started before a multi-process server forks, never informs the
+workers). ytc_index runs one waitress process; its threads share this backend.
 
 Here each request costs one stat() per package directory: the listing is
 rebuilt only when a directory's mtime moved (a file was created, deleted or

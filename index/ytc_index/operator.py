@@ -4,14 +4,15 @@ package folder directly (never over HTTP), each logged to an append-only
 
 from __future__ import annotations
 
+import errno
 import getpass
-import json
 import os
 import time
 from pathlib import Path
 
 from pypiserver.pkg_helpers import is_listed_path, normalize_pkgname
 
+from ytc_index.files import append_json_line
 from ytc_index.names import release_key
 from ytc_index.releases import JOURNAL_NAME, LOCK_NAME, YANKED_NAME, append_record, upload_lock
 
@@ -32,7 +33,11 @@ def version_files(packages: Path, project: str, version: str) -> list[Path]:
     if key is None:
         raise OperatorError(f"{project} {version} is not a valid project name and version")
     found = []
-    for directory, dirs, files in os.walk(packages):
+
+    def unreadable(err: OSError) -> None:  # a folder this user cannot read is an error, not "no files"
+        raise err
+
+    for directory, dirs, files in os.walk(packages, onerror=unreadable):
         dirs[:] = [d for d in dirs if is_listed_path(d)]
         found.extend(Path(directory) / n for n in files if is_listed_path(n) and release_key(n) == key)
     return sorted(found)
@@ -52,12 +57,7 @@ def _keep_owner(packages: Path) -> None:
 
 def _log(packages: Path, record: dict[str, object]) -> None:
     record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "operator": getpass.getuser()} | record
-    fd = os.open(operations_log(packages), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_json_line(operations_log(packages), record, mode=0o640)
 
 
 def _existing(packages: Path, project: str, version: str) -> list[Path]:
@@ -66,7 +66,19 @@ def _existing(packages: Path, project: str, version: str) -> list[Path]:
     files = version_files(packages, project, version)
     if not files:
         raise OperatorError(f"{normalize_pkgname(project)} {version} has no files in {packages}")
+    _check_writable(packages, files)
     return files
+
+
+def _check_writable(packages: Path, files: list[Path]) -> None:
+    """Refuse before the act, not half-way through it (a logged removal that
+    removed nothing): PermissionError names the first path this user cannot change."""
+    log = operations_log(packages)
+    targets = [packages, *{f.parent for f in files}, log if log.exists() else log.parent]
+    targets += [p for p in (packages / JOURNAL_NAME, packages / YANKED_NAME) if p.exists()]
+    for path in targets:
+        if not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "permission denied (cannot write)", str(path))
 
 
 def remove_version(packages: Path, project: str, version: str, reason: str) -> list[Path]:
@@ -99,11 +111,6 @@ def yank_version(packages: Path, project: str, version: str, reason: str, undo: 
         act = "unyank" if undo else "yank"
         _log(packages, {"act": act, "project": normalize_pkgname(project), "version": version, "reason": reason})
         line = {"project": normalize_pkgname(project), "version": version, "reason": reason, "yanked": not undo}
-        fd = os.open(packages / YANKED_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, (json.dumps(line, sort_keys=True) + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_json_line(packages / YANKED_NAME, line)
     _keep_owner(packages)
     return files

@@ -4,13 +4,16 @@ A release is the set of files of one (normalised name, version). It is open
 from its first file until one of these closes it, whichever comes first:
 
 - it holds one wheel and one sdist (a release is at most that pair);
-- `release_window` seconds have passed since its first file;
-- another account tries to add to it.
+- `release_window` seconds have passed since its first file.
 
-While open it accepts only the missing kind (the other half of the pair) from
-the account that uploaded the first file. A version that was ever on the index
-(its files since removed by the operator) accepts nothing: versions are never
-reused, so a hash pinned anywhere never meets different bytes.
+While open it accepts only the missing kind (the other half of the pair), and
+only from the account that uploaded the first file: another account's upload
+is refused (with "started by another account") but does not close the
+release, so its first account can still add the other half.
+
+A version that was ever on the index (its files since removed by the operator)
+accepts nothing: versions are never reused, so a hash pinned anywhere never
+meets different bytes.
 
 Every stored file is recorded in `.ytc-uploads` in the package directory (a
 hidden name: never listed), one JSON line per upload, appended with O_APPEND.
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from pypiserver.pkg_helpers import normalize_pkgname
 
+from ytc_index.files import append_json_line
 from ytc_index.names import kind_of
 
 JOURNAL_NAME = ".ytc-uploads"
@@ -51,12 +55,8 @@ def upload_lock(root: Path) -> Iterator[None]:
 
 
 def append_record(root: Path, record: dict[str, object]) -> None:
-    fd = os.open(root / JOURNAL_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """One line in the upload journal of package folder `root`."""
+    append_json_line(root / JOURNAL_NAME, record)
 
 
 def read_records(root: Path) -> list[dict[str, object]]:

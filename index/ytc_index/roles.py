@@ -6,9 +6,10 @@ account without a line here is a `reader`: the least privilege is the default.""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
+
+from ytc_index.files import replace_file
 
 log = logging.getLogger("ytc_index")
 
@@ -35,18 +36,8 @@ def read_roles(path: Path) -> dict[str, str]:
 
 
 def write_roles(path: Path, roles: dict[str, str]) -> None:
-    """Write beside and rename (the server never reads half a file); keep the
-    old file's mode and owner, as the htpasswd file does."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.writelines(f"{name}:{role}\n" for name, role in sorted(roles.items()))
-    if path.exists():
-        old = path.stat()
-        os.chmod(tmp, old.st_mode & 0o777)
-        if os.geteuid() == 0:
-            os.chown(tmp, old.st_uid, old.st_gid)
-    os.replace(tmp, path)
+    """Replace the roles file atomically, keeping its mode and owner (files.replace_file)."""
+    replace_file(path, "".join(f"{name}:{role}\n" for name, role in sorted(roles.items())).encode("utf-8"))
 
 
 class RoleFile:

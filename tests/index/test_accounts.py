@@ -95,3 +95,38 @@ def test_the_embedded_reader_account_downloads_and_cannot_upload(live_index: Liv
     assert http.get(live_index.url + "packages/" + wheel.name, auth=(user, password)).body == wheel.read_bytes()
     refused = twine_upload(live_index.url, [make_wheel(tmp_path / "b", version="1.0.1")], user, password)
     assert refused.returncode != 0 and "403" in refused.stdout + refused.stderr
+
+
+def ytc_file(htpasswd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "release.cli", "index", *args, "--htpasswd", str(htpasswd)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_resetting_a_password_keeps_the_role_and_prints_the_saved_one(tmp_path: Path) -> None:
+    htpasswd = tmp_path / "htpasswd"
+    added = ytc_file(
+        htpasswd, "add-user", "ci", "--role", "publisher", "--password-stdin", stdin="first-password-123\n"
+    )
+    assert added.returncode == 0 and "(publisher)" in added.stdout, added.stderr
+    reset = ytc_file(htpasswd, "add-user", "ci", "--password-stdin", stdin="second-password-123\n")
+    assert reset.returncode == 0 and "user ci (publisher) set" in reset.stdout, reset.stdout + reset.stderr
+    assert ytc_file(htpasswd, "list-users").stdout.splitlines() == ["ci\tpublisher"]
+    generated = ytc_file(htpasswd, "add-user", "ci")  # a generated password keeps the role too
+    assert generated.returncode == 0 and "user ci (publisher) password reset" in generated.stdout
+    assert ytc_file(htpasswd, "list-users").stdout.splitlines() == ["ci\tpublisher"]
+
+
+def test_a_new_account_is_a_reader_and_an_explicit_role_is_applied(tmp_path: Path) -> None:
+    htpasswd = tmp_path / "htpasswd"
+    added = ytc_file(htpasswd, "add-user", "vm", "--password-stdin", stdin="reader-password-123\n")
+    assert added.returncode == 0 and "user vm (reader) set" in added.stdout
+    demoted = ytc_file(htpasswd, "add-user", "ci", "--role", "publisher", "--password-stdin", stdin="p-password-1234\n")
+    assert demoted.returncode == 0
+    again = ytc_file(htpasswd, "add-user", "ci", "--role", "reader", "--password-stdin", stdin="p-password-5678\n")
+    assert again.returncode == 0 and "user ci (reader) set" in again.stdout
+    assert ytc_file(htpasswd, "list-users").stdout.splitlines() == ["ci\treader", "vm\treader"]

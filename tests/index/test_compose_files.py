@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from release.pins import discover_services
+from ytc_index import settings as settings_module
 from ytc_index.settings import IndexSettings
 
 VALIDATOR = str(Path(sys.executable).parent / "check-jsonschema")
@@ -64,6 +68,33 @@ def test_index_compose_holds_the_promised_settings(repo_root: Path) -> None:
         and 'CMD ["python", "-m", "ytc_index"]' in dockerfile
     )
     assert "waitress==" in requirements and "gunicorn" not in requirements
+
+
+# Fixed by index/Dockerfile's ENV: they must agree with the port mapping and the mounts.
+CONTAINER_FIXED = {"host", "port", "packages", "htpasswd"}
+
+
+def test_compose_passes_every_index_setting_with_the_embedded_default(repo_root: Path) -> None:
+    """A setting the settings module declares but compose lacks fails here: the
+    list comes from IndexSettings, so a new setting cannot be forgotten."""
+    env = yaml.safe_load((repo_root / "docker-compose.index.yml").read_text())["services"]["index"]["environment"]
+    dockerfile = (repo_root / "index/Dockerfile").read_text()
+    source = inspect.getsource(settings_module)
+    defaults = IndexSettings.from_env({})
+    names = [f.name for f in dataclasses.fields(IndexSettings)]
+    assert {"max_upload_mb", "release_window", "max_failures", "failure_window"} <= set(names)
+    for name in names:
+        key = f"YTC_INDEX_{name.upper()}"
+        assert f'"{key}"' in source, f"{name}: from_env does not read {key}"
+        if name in CONTAINER_FIXED:
+            assert re.search(rf"\b{key}=\S+", dockerfile), f"{key} is neither in compose nor fixed by index/Dockerfile"
+            assert key not in env, f"{key} is fixed by index/Dockerfile; compose must not override it"
+            continue
+        assert key in env, f"docker-compose.index.yml does not pass {key} to the container"
+        match = re.fullmatch(rf"\$\{{{key}:-(.*)\}}", env[key])
+        assert match, f"{key}: use ${{{key}:-default}}, got {env[key]!r}"
+        # compose's default means what the embedded index runs with
+        assert getattr(IndexSettings.from_env({key: match[1]}), name) == getattr(defaults, name), key
 
 
 def test_service_compose_files_pass_the_pip_conf_as_a_build_secret(repo_root: Path) -> None:
