@@ -15,6 +15,7 @@ from release.index_client import project_files, upload
 from release.net import free_port
 from release.podman import ContainerError, Podman, running_container
 from release.target import IndexTarget
+from ytc_index.roles import roles_path
 
 IMAGE = "localhost/ytcaption/index:images-check"
 CONTAINER_UID = 10002  # the user index/Dockerfile creates
@@ -47,8 +48,9 @@ def build_and_check_index_image(
     packages.mkdir(parents=True)
     auth.mkdir()
     password = generate_password()
-    set_user(auth / "htpasswd", "publisher", password, role="publisher")
-    for path in (packages, auth / "htpasswd"):  # what the operator's chown does on the VM
+    set_user(auth / "htpasswd", "publisher", password, role="publisher")  # and its roles file beside it
+    htpasswd = auth / "htpasswd"
+    for path in (packages, htpasswd, roles_path(htpasswd)):  # what the operator's chown does on the VM
         os.chown(path, CONTAINER_UID, -1)
     os.chmod(work / "index-data", 0o755)
     os.chmod(auth, 0o755)
