@@ -1,9 +1,12 @@
 """What must hold for a built distribution before it may be published:
-`twine check --strict`, and a wheel holding only the library and its metadata."""
+`twine check --strict`, a wheel holding only the library and its metadata, and
+an sdist holding only what common/ itself declares (nothing from the repository
+around it, whose changes would alter the sdist's bytes under the same epoch)."""
 
 from __future__ import annotations
 
 import sys
+import tarfile
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -59,6 +62,26 @@ def wheel_problems(wheel: Path, version: str, requires_python: str, dependencies
     return problems
 
 
+# What the sdist may hold (common/pyproject.toml [tool.hatch.build.targets.sdist]), plus the
+# PKG-INFO the backend writes.
+_SDIST_FILES = ("PKG-INFO", "pyproject.toml", "README.md", "CHANGELOG.md")
+
+
+def sdist_problems(sdist: Path, version: str) -> list[str]:
+    top = f"{IMPORT_NAME}-{version}/"
+    problems = []
+    with tarfile.open(sdist) as tf:
+        for member in tf.getmembers():
+            if member.isdir():
+                continue
+            rel = member.name.removeprefix(top)
+            if member.name == rel or not (rel in _SDIST_FILES or rel.startswith(f"src/{IMPORT_NAME}/")):
+                problems.append(f"stray file in the sdist: {member.name}")
+            elif any(p in _FORBIDDEN_PARTS for p in rel.split("/")[:-1]) or rel.endswith(_FORBIDDEN_SUFFIXES):
+                problems.append(f"tests or caches must not ship: {member.name}")
+    return problems
+
+
 def check_wheel(wheel: Path, version: str, common_dir: Path) -> None:
     requires_python, dependencies = declared_metadata(common_dir)
     problems = wheel_problems(wheel, version, requires_python, dependencies)
@@ -78,3 +101,7 @@ def check_artifacts(artifacts: list[Artifact], version: str, common_dir: Path) -
     if len(wheels) != 1:
         raise CheckError(f"expected exactly one wheel, found {[a.name for a in wheels]}")
     check_wheel(wheels[0].path, version, common_dir)
+    for sdist in (a for a in artifacts if a.name.endswith(".tar.gz")):
+        problems = sdist_problems(sdist.path, version)
+        if problems:
+            raise CheckError(f"{sdist.name} failed the content check:\n" + "\n".join(f"    - {p}" for p in problems))
