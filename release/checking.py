@@ -63,8 +63,8 @@ def wheel_problems(wheel: Path, version: str, requires_python: str, dependencies
 
 
 # What the sdist may hold (common/pyproject.toml [tool.hatch.build.targets.sdist]), plus the
-# PKG-INFO the backend writes.
-_SDIST_FILES = ("PKG-INFO", "pyproject.toml", "README.md", "CHANGELOG.md")
+# PKG-INFO the backend writes and common/.gitignore, which hatchling always ships.
+_SDIST_FILES = ("PKG-INFO", "pyproject.toml", "README.md", "CHANGELOG.md", ".gitignore")
 
 
 def sdist_problems(sdist: Path, version: str) -> list[str]:
