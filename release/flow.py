@@ -144,7 +144,13 @@ def pin_services(
         new_text = text if pin.version == version else pins.rewrite_pin(text, version, sorted(verified))
         lock_path = service_dir / locking.LOCK_FILE
         old_lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
-        if new_text == text and locking.stale_reason(text, old_lock) is None:
+        current = locking.parse_lock(old_lock).get(DIST_NAME) if old_lock else None
+        if (
+            new_text == text
+            and locking.stale_reason(text, old_lock) is None
+            and current is not None
+            and (current.version, current.hashes) == (version, verified)
+        ):
             report.detail(f"{pin.service}: already {version}, lock current")
             continue
         lock = locking.compile_lock(
