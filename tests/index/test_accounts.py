@@ -9,17 +9,12 @@ from pathlib import Path
 from release import http
 from release.index_client import project_files
 from tests.index.test_index_http import upload_form
+from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_wheel, twine_upload
 
 
 def ytc(live: LiveIndex, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "release.cli", "index", *args, "--htpasswd", str(live.index.htpasswd)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_cli("index", *args, "--htpasswd", str(live.index.htpasswd), stdin=stdin)
 
 
 def test_add_list_remove_a_user_takes_effect_without_a_restart(live_index: LiveIndex, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from release import http
 from release.accounts import set_user
 from release.index_client import project_files
 from release.proc import clean_pip_env
+from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_sdist, make_wheel, multipart, start_index, twine_upload
 
 FALLBACK = "http://127.0.0.1:9/fallback-simple/"
@@ -46,12 +47,7 @@ def post(live: LiveIndex, filename: str, data: bytes, action: str = "file_upload
 
 
 def ytc_index(live: LiveIndex, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "release.cli", "index", *args, "--packages", str(live.index.packages)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_cli("index", *args, "--packages", str(live.index.packages))
 
 
 # -- F1: nothing deletes or replaces a released file over HTTP ---------------------------------------

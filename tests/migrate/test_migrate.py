@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from release import dockerfile
 from release.checks import dockerfile_problems
 from release.pins import read_pin
 from tests.migrate.upstream_tree import SERVICES, build, snapshot
+from tests.support.cli import run_cli
 
 
 @pytest.fixture
@@ -25,15 +25,7 @@ def tree(repo_root: Path, tmp_path: Path) -> Path:
 
 def migrate(tree: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINE_", "YTC_", "PIP_INDEX"))}
-    return subprocess.run(
-        [sys.executable, "-P", "-m", "release.cli", "migrate", *args],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_cli("migrate", *args, cwd=tree, env=env, timeout=300)
 
 
 def test_dry_run_prints_a_diff_and_writes_nothing(tree: Path) -> None:

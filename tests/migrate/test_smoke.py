@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
@@ -35,15 +34,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def ytc(ws: Workspace, cache: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-P", "-m", "release.cli", *args],
-        cwd=cwd,
-        env=ws.env(XDG_CACHE_HOME=str(cache)),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = ws.ytc(*args, cwd=cwd, XDG_CACHE_HOME=str(cache))
     password = ws.index.credentials()[2]
     assert password not in result.stdout + result.stderr
     return result

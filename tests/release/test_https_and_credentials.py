@@ -84,22 +84,6 @@ def _no_ca_env(ws: Workspace, **extra: str) -> dict[str, str]:
     }
 
 
-def _ytc(ws: Workspace, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, "-P", "-m", "release.cli", *args],
-        cwd=ws.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    ws.outputs.append(result.stdout + result.stderr)
-    return result
-
-
 def test_release_over_https_with_a_private_ca_and_no_password_in_any_command_line(
     https_index: tuple[LiveIndex, TlsProxy], repo_root: Path, tmp_path: Path
 ) -> None:
@@ -110,7 +94,7 @@ def test_release_over_https_with_a_private_ca_and_no_password_in_any_command_lin
     _write_pypirc(ws, proxy, live, proxy.ca_bundle)
     env = _no_ca_env(ws, TWINE_REPOSITORY="private", PIP_INDEX_URL=_pip_index_url(proxy))
     with PsSampler() as ps:
-        released = _ytc(ws, env, "release", "--skip-tests")
+        released = ws.ytc("release", "--skip-tests", env=env)
     assert released.returncode == 0, released.stdout + released.stderr
     assert "verify: ok" in released.stdout and f"ytcaption-common {V} — released" in released.stdout
 
@@ -124,10 +108,10 @@ def test_release_over_https_with_a_private_ca_and_no_password_in_any_command_lin
         assert secret not in released.stdout + released.stderr
 
     # status and check read the index through PIP_INDEX_URL, credentials and all.
-    status = _ytc(ws, env, "status")
+    status = ws.ytc("status", env=env)
     assert status.returncode == 0, status.stdout + status.stderr
     assert f"on the index:   {V}" in status.stdout
-    check = _ytc(ws, env, "check", "--no-tools")
+    check = ws.ytc("check", "--no-tools", env=env)
     assert check.returncode == 0, check.stdout + check.stderr
     assert READER_PASSWORD not in status.stdout + check.stdout
 
@@ -141,7 +125,7 @@ def test_every_standard_way_to_name_the_ca_reaches_every_step(
     user, password = live.credentials
     base = _no_ca_env(ws, TWINE_REPOSITORY_URL=proxy.url, TWINE_USERNAME=user, TWINE_PASSWORD=password)
 
-    untrusted = _ytc(ws, base, "release", "--skip-tests")
+    untrusted = ws.ytc("release", "--skip-tests", env=base)
     assert untrusted.returncode == 1
     assert "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr and "is not trusted" in untrusted.stderr
     assert "ca_cert = PATH" in untrusted.stderr  # what to do next
@@ -150,7 +134,7 @@ def test_every_standard_way_to_name_the_ca_reaches_every_step(
     args = ["--cert", bundle] if convention == "--cert" else []
     env = base if convention == "--cert" else {**base, convention: bundle}
     # preflight (our client), publish (twine), verify (our client, then pip) all over HTTPS.
-    released = _ytc(ws, env, *args, "release", "--skip-tests")
+    released = ws.ytc(*args, "release", "--skip-tests", env=env)
     assert released.returncode == 0, released.stdout + released.stderr
     assert f"uploaded: ytcaption_common-{V}-py3-none-any.whl" in released.stdout
     assert "verify: ok" in released.stdout

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from release.embedded import EmbeddedIndex
+from tests.support.cli import run_cli
 from tests.support.net import free_port
 
 
@@ -35,17 +35,11 @@ class Workspace:
         env.update(extra)
         return env
 
-    def ytc(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            # -P: run the code under test (this checkout), not the clone's copy on the cwd.
-            [sys.executable, "-P", "-m", "release.cli", *args],
-            cwd=self.root,
-            env=self.env(**extra_env),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
+    def ytc(
+        self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, **extra_env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """`ytc-release ARGS` in the clone (or ``cwd``), with its env (or exactly ``env``)."""
+        result = run_cli(*args, cwd=cwd or self.root, env=env if env is not None else self.env(**extra_env))
         self.outputs.append(result.stdout + result.stderr)
         return result
 
