@@ -25,6 +25,7 @@ from release import dockerfile
 from release.errors import ReleaseError
 from release.proc import clean_pip_env, run, tail
 from release.target import IndexTarget
+from ytc_index.files import replace_file
 
 LOCK_FILE = "requirements.lock"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -191,15 +192,9 @@ def lock_python(service_dir: Path) -> str:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write beside, then rename: a reader (or an interrupted run) never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write beside, then rename (a reader or an interrupted run never sees half a file),
+    keeping the file's mode: pins and locks stay as readable as git checked them out."""
+    replace_file(path, text.encode("utf-8"), mode=0o644)
 
 
 def write_lock(service_dir: Path, text: str) -> bool:

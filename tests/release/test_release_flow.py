@@ -4,6 +4,7 @@ path, the no-op, a bump, and every failure leaving pins and index as they were."
 from __future__ import annotations
 
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
         locked = locking.parse_lock(lock_text)[DIST_NAME]
         assert (locked.version, locked.hashes) == (V_PATCH, verified)
         assert locking.stale_reason(text, lock_text) is None
+        for written in ("requirements.txt", locking.LOCK_FILE):  # rewritten in place, still readable by all
+            assert stat.S_IMODE((ws.root / service / written).stat().st_mode) == 0o644
     assert {n for n in files_on_index(ws)} >= {
         f"ytcaption_common-{V}-py3-none-any.whl",
         f"ytcaption_common-{V_PATCH}-py3-none-any.whl",
