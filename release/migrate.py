@@ -20,7 +20,7 @@ from release import dockerfile, locking, migrate_edits
 from release.errors import ReleaseError
 from release.migrate_compose import ComposeError, add_pipconf_secret
 from release.migrate_imports import rewrite_imports
-from release.paths import DIST_NAME, IMPORT_NAME
+from release.paths import DIST_NAME, IMPORT_NAME, Layout
 from release.pins import is_service
 from release.report import Reporter
 from release.target import IndexTarget
@@ -266,17 +266,26 @@ def apply(plan: Plan) -> None:
         shutil.rmtree(copy)
 
 
+def tool_layout() -> Layout | None:
+    """The ytcaption checkout migrate and smoke read the version and the embedded index from: the one
+    around the working directory, else the one this tool runs from, since the services usually live in
+    their own repository (YTC_REPO_ROOT names it explicitly)."""
+    from release.paths import find_repo_root, layout
+
+    with contextlib.suppress(ReleaseError):
+        return layout()
+    with contextlib.suppress(ReleaseError):
+        return Layout(find_repo_root(Path(__file__).resolve().parent))
+    return None
+
+
 def index_target(repository: str | None) -> IndexTarget | None:
-    """The configured index, or the embedded one when it runs; migrate may run outside a checkout."""
-    from release.paths import layout
+    """The configured index, or the embedded one of `tool_layout()` when it runs."""
     from release.status import current_target
     from release.target import resolve_configured
 
-    try:
-        lay = layout()
-    except ReleaseError:
-        return resolve_configured(repository)
-    return current_target(lay, repository)
+    lay = tool_layout()
+    return resolve_configured(repository) if lay is None else current_target(lay, repository)
 
 
 def lock_converted(folder: Path, version: str, repository: str | None, dry_run: bool, report: Reporter) -> None:
@@ -311,13 +320,10 @@ def default_version(repository: str | None, report: Reporter) -> str:
     repository's source version, said so, since it may not be published yet."""
     from packaging.version import Version
 
-    from release.paths import layout
     from release.status import published_versions
     from release.version import read_version
 
-    lay = None
-    with contextlib.suppress(ReleaseError):  # migrate may run outside a ytcaption checkout
-        lay = layout()
+    lay = tool_layout()
     target = index_target(repository)
     if target is not None:
         versions = published_versions(target)
@@ -328,7 +334,8 @@ def default_version(repository: str | None, report: Reporter) -> str:
     if lay is None:
         raise MigrateError(
             f"no index holds {DIST_NAME} and no ytcaption repository is here to read its version from",
-            "pass --version X.Y.Z, or configure the index (TWINE_REPOSITORY_URL) / run `make index-up`",
+            "pass --version X.Y.Z, or configure the index (TWINE_REPOSITORY_URL), or set YTC_REPO_ROOT "
+            "to the ytcaption checkout whose embedded index runs (`make index-up` there)",
         )
     version = read_version(lay.version_file)
     where = "the index has none" if target is not None else "no index is configured or running"

@@ -25,6 +25,8 @@ def tree(repo_root: Path, tmp_path: Path) -> Path:
 
 def migrate(tree: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINE_", "YTC_", "PIP_INDEX"))}
+    # no index at all, not even a developer's running embedded one (migrate falls back to this checkout's)
+    env["YTC_INDEX_HOME"] = str(tree.parent / "no-index")
     return run_cli("migrate", *args, cwd=tree, env=env, timeout=300)
 
 

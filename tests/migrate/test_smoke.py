@@ -103,6 +103,19 @@ def test_a_failing_app_names_the_step_shows_its_log_masked_and_is_stopped(
     assert not psutil.pid_exists(int(pid_file.read_text()))
 
 
+def test_from_the_services_own_repository_the_running_embedded_index_is_found(
+    released: Workspace, repo_root: Path, tmp_path: Path
+) -> None:
+    # The real services live in their own repository: no YTC_REPO_ROOT, the working directory is theirs.
+    # migrate then reads the embedded index of the checkout the tool runs from.
+    tree = build(tmp_path / "upstream", repo_root)
+    env = released.env()
+    del env["YTC_REPO_ROOT"]
+    result = released.ytc("migrate", "--dry-run", "services/video-downloader", cwd=tree, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"the newest ytcaption-common on http://127.0.0.1:{released.port}/ (embedded default index)" in result.stdout
+
+
 def test_without_an_index_smoke_says_what_to_do(tmp_path: Path, repo_root: Path) -> None:
     ws = make_workspace(repo_root, tmp_path)
     result = ws.ytc("smoke", "orchestrator")
