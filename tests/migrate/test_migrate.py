@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from release import dockerfile
 from release.checks import dockerfile_problems
 from release.pins import read_pin
+from tests.migrate.bind_check import check
 from tests.migrate.upstream_tree import SERVICES, build, snapshot
 from tests.support.cli import run_cli
 
@@ -72,6 +73,18 @@ def test_migrate_converts_every_shape_and_reports_what_it_leaves(tree: Path) -> 
     assert "services/youtube-search/app/legacy.py:1: imports ytcaption_common.logging, which the" in out
     assert "imports ytcaption_common.log_utils, which" not in out
     assert "next: ytc-release smoke orchestrator services/video-downloader" in out
+
+
+def test_every_migrated_call_binds_to_the_library(tree: Path) -> None:
+    assert migrate(tree, "--version", "2.0.0", *SERVICES).returncode == 0
+    result = check([tree / s for s in SERVICES])
+    assert result.calls["setup_structured_logging"] == len(SERVICES) and result.calls["ResilientRedisStore"]
+    assert result.bound == sum(result.calls.values())
+    # the one import of a module that is not the library's (an older copy's `common.logging`) is named
+    assert result.problems == [
+        f"{tree}/services/youtube-search/app/legacy.py:1: from ytcaption_common.logging import ...: "
+        "No module named 'ytcaption_common.logging'"
+    ]
 
 
 def test_a_second_run_changes_nothing(tree: Path) -> None:
