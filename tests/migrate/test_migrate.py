@@ -125,11 +125,28 @@ def test_a_folder_that_is_not_a_service_is_an_error(tree: Path) -> None:
     assert "scripts is not a service folder (it needs a Dockerfile and a requirements.txt)" in result.stderr
 
 
-def test_without_version_or_index_it_says_what_to_do(tree: Path) -> None:
-    result = migrate(tree, "services/youtube-search")
-    assert result.returncode == 1
-    assert "pass --version X.Y.Z" in result.stderr
-    assert (tree / "services/youtube-search/common").is_dir()
+def test_without_version_or_index_it_takes_the_source_version_and_says_so(tree: Path) -> None:
+    # run from the services' own repository: the version comes from the checkout the tool runs from
+    from release.paths import layout
+    from release.version import read_version
+
+    version = read_version(layout().version_file)
+    result = migrate(tree, "--dry-run", "services/youtube-search")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"version: {version}, the source version (no index is configured or running" in result.stdout
+
+
+def test_without_version_index_or_checkout_it_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a tool installed outside any ytcaption checkout, no index configured
+    from release import migrate as migrate_module
+    from release.report import Reporter
+
+    for name in [k for k in os.environ if k.startswith(("TWINE_", "YTC_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(migrate_module, "tool_layout", lambda: None)
+    with pytest.raises(migrate_module.MigrateError) as raised:
+        migrate_module.default_version(None, Reporter())
+    assert "pass --version X.Y.Z" in raised.value.fix and "YTC_REPO_ROOT" in raised.value.fix
 
 
 def test_in_this_repository_the_master_is_the_library_source(repo_root: Path, tmp_path: Path) -> None:
