@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./common
-	$(BIN)/python -m ytc_release.redis_server
+	$(BIN)/python -m ytc_release.toolkit.redis_server
 	@touch $(STAMP)
 
 .PHONY: help venv lock test test-images test-common lint build release dry-run publish bump status check guard tag-guard \

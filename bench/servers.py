@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pypiserver.pkg_helpers import guess_pkgname_and_version, normalize_pkgname
 
-from ytc_release.net import free_port
+from ytc_release.toolkit.ports import free_port
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from ytc_release.errors import ReleaseError
 from ytc_release.paths import layout
-from ytc_release.report import Reporter
+from ytc_release.toolkit.report import Reporter
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ytc_release.building import build
-    from ytc_release.checking import check_artifacts
+    from ytc_release.pipeline.build import build
+    from ytc_release.pipeline.check import check_artifacts
     from ytc_release.version import read_version
 
     lay = layout()
@@ -31,7 +31,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from ytc_release.flow import release, summary
+    from ytc_release.pipeline.release import release, summary
 
     report = Reporter()
     outcome = release(layout(), report, dry_run=args.dry_run, repository=args.repository, skip_tests=args.skip_tests)
@@ -40,7 +40,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from ytc_release.publishing import publish_built
+    from ytc_release.pipeline.publish_built import publish_built
 
     report = Reporter()
     publish_built(layout(), report, repository=args.repository, version=args.version)
@@ -48,7 +48,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_bump(args: argparse.Namespace) -> int:
-    from ytc_release.bumping import bump
+    from ytc_release.pipeline.bump import bump
 
     old, new = bump(layout(), args.part)
     print(f"version {old} -> {new}; CHANGELOG entry opened for {new}: describe the change before releasing")
@@ -56,19 +56,19 @@ def cmd_bump(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ytc_release.status import show_status
+    from ytc_release.index.status import show_status
 
     return show_status(layout(), Reporter(), args.repository)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ytc_release.checks import run_checks
+    from ytc_release.checks.repository import run_checks
 
     return run_checks(layout(), Reporter(), repository=args.repository, tools=not args.no_tools, offline=args.offline)
 
 
 def cmd_guard(args: argparse.Namespace) -> int:
-    from ytc_release.guards import check_tag, check_version_bumped
+    from ytc_release.checks.guards import check_tag, check_version_bumped
 
     lay = layout()
     if args.tag is not None:
@@ -79,14 +79,14 @@ def cmd_guard(args: argparse.Namespace) -> int:
 
 
 def cmd_images(args: argparse.Namespace) -> int:
-    from ytc_release.images import run_images
+    from ytc_release.images.services import run_images
 
     return run_images(layout())
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
-    from ytc_release import locking, pins
-    from ytc_release.flow import choose_target
+    from ytc_release.pipeline.release import choose_target
+    from ytc_release.services import locking, pins
 
     lay = layout()
     report = Reporter()
@@ -101,8 +101,8 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 
 def cmd_fleet(args: argparse.Namespace) -> int:
-    from ytc_release import fleet
-    from ytc_release.pins import read_pins
+    from ytc_release.services import fleet
+    from ytc_release.services.pins import read_pins
 
     urls = list(args.urls)
     if args.hosts:
@@ -122,7 +122,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from ytc_release.migrate import migrate
+    from ytc_release.migration.migrate import migrate
 
     folders = [Path(d) for d in args.dirs]
     return migrate(
@@ -131,13 +131,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:
-    from ytc_release.smoke import smoke
+    from ytc_release.services.smoke import smoke
 
     return smoke([Path(d) for d in args.dirs], Reporter(), repository=args.repository, timeout=args.timeout)
 
 
 def _embedded():  # type: ignore[no-untyped-def]
-    from ytc_release.embedded import EmbeddedIndex
+    from ytc_release.index.embedded import EmbeddedIndex
 
     return EmbeddedIndex(layout().index_home)
 
@@ -154,7 +154,7 @@ def cmd_index_down(args: argparse.Namespace) -> int:
 
 
 def cmd_index_status(args: argparse.Namespace) -> int:
-    from ytc_release.embedded import healthy
+    from ytc_release.index.embedded import healthy
 
     index = _embedded()
     record = index.running()
@@ -173,7 +173,7 @@ def _htpasswd(args: argparse.Namespace) -> Path:
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
-    from ytc_release.accounts import generate_password, list_users, role_of, set_user
+    from ytc_release.index.accounts import generate_password, list_users, role_of, set_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -195,7 +195,7 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 
 def cmd_set_role(args: argparse.Namespace) -> int:
-    from ytc_release.accounts import set_role
+    from ytc_release.index.accounts import set_role
 
     set_role(_htpasswd(args), args.name, args.role)
     print(f"user {args.name} is now a {args.role}")
@@ -203,7 +203,7 @@ def cmd_set_role(args: argparse.Namespace) -> int:
 
 
 def cmd_remove_user(args: argparse.Namespace) -> int:
-    from ytc_release.accounts import remove_user
+    from ytc_release.index.accounts import remove_user
 
     remove_user(_htpasswd(args), args.name)
     print(f"user {args.name} removed")
@@ -211,7 +211,7 @@ def cmd_remove_user(args: argparse.Namespace) -> int:
 
 
 def cmd_list_users(args: argparse.Namespace) -> int:
-    from ytc_release.accounts import list_accounts
+    from ytc_release.index.accounts import list_accounts
 
     for name, role in list_accounts(_htpasswd(args)):
         print(f"{name}\t{role}")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ytc_release.embedded import EmbeddedIndex
 from ytc_release.errors import ConfigurationError
-from ytc_release.http import split_credentials
-from ytc_release.secrets import mask_url, register_secret
+from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.toolkit.masking import mask_url, register_secret
+from ytc_release.toolkit.web import split_credentials
 
 # Where a CA bundle is named, in the order it is honoured: twine's --cert (TWINE_CERT,
 # or `ytc-release --cert`) and `ca_cert` in .pypirc come first (IndexTarget.ca_cert), then

@@ -15,10 +15,10 @@ import yaml
 from tests.support.index import LiveIndex
 from tests.support.versions import V_PATCH, V
 from tests.support.workspace import make_workspace
-from ytc_release.building import sha256_of
-from ytc_release.index_client import project_files
+from ytc_release.checks.workflow_lint import lint_workflows
+from ytc_release.index.client import project_files
+from ytc_release.pipeline.build import sha256_of
 from ytc_release.target import embedded_target
-from ytc_release.workflow_lint import lint_workflows
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 VENV = Path(__file__).resolve().parents[2] / ".venv"

@@ -9,8 +9,8 @@ from pathlib import Path
 from tests.index.test_index_http import upload_form
 from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_wheel, twine_upload
-from ytc_release import http
-from ytc_release.index_client import project_files
+from ytc_release.index.client import project_files
+from ytc_release.toolkit import web as http
 
 
 def ytc(live: LiveIndex, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

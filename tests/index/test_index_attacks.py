@@ -17,10 +17,10 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_sdist, make_wheel, multipart, start_index, twine_upload
-from ytc_release import http
-from ytc_release.accounts import set_user
-from ytc_release.index_client import project_files
-from ytc_release.proc import clean_pip_env
+from ytc_release.index.accounts import set_user
+from ytc_release.index.client import project_files
+from ytc_release.toolkit import web as http
+from ytc_release.toolkit.runner import clean_pip_env
 
 FALLBACK = "http://127.0.0.1:9/fallback-simple/"
 

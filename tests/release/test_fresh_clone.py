@@ -16,9 +16,9 @@ import pytest
 
 from tests.support.net import free_port
 from tests.support.venvs import make_venv, pip, run_python
-from ytc_release.embedded import EmbeddedIndex
+from ytc_release.index.embedded import EmbeddedIndex
 from ytc_release.paths import Layout
-from ytc_release.pins import read_pins
+from ytc_release.services.pins import read_pins
 from ytc_release.target import embedded_target
 from ytc_release.version import read_version
 

@@ -15,10 +15,10 @@ from tests.support.net import free_port
 from tests.support.venvs import make_venv, pip, run_python
 from tests.support.versions import V_MINOR, V_PATCH, V_UNRELEASED, V
 from tests.support.workspace import Workspace, make_workspace
-from ytc_release import locking
-from ytc_release.building import sha256_of
-from ytc_release.index_client import project_files
+from ytc_release.index.client import project_files
 from ytc_release.paths import DIST_NAME
+from ytc_release.pipeline.build import sha256_of
+from ytc_release.services import locking
 from ytc_release.target import embedded_target
 
 
@@ -254,10 +254,10 @@ def test_new_service_folder_is_discovered(ws: Workspace) -> None:
 
 
 def test_verify_fails_when_the_index_serves_other_bytes(ws: Workspace) -> None:
-    from ytc_release.building import build
     from ytc_release.errors import VerifyError
-    from ytc_release.index_client import upload
-    from ytc_release.verify import check_served_hashes
+    from ytc_release.index.client import upload
+    from ytc_release.pipeline.build import build
+    from ytc_release.pipeline.verify import check_served_hashes
 
     ws.index.up(ws.port)
     artifacts = build(ws.root / "common", ws.root / "dist", ws.root)

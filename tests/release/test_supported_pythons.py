@@ -14,10 +14,10 @@ import pytest
 from tests.support.index import make_wheel
 from tests.support.net import http_get
 from tests.support.pythons import present_pythons
-from ytc_release.embedded import EmbeddedIndex
-from ytc_release.index_client import parse_listing
-from ytc_release.net import free_port
-from ytc_release.proc import clean_pip_env
+from ytc_release.index.client import parse_listing
+from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.toolkit.ports import free_port
+from ytc_release.toolkit.runner import clean_pip_env
 
 PYTHONS = present_pythons()
 

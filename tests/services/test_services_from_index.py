@@ -19,10 +19,10 @@ from tests.support.net import free_port, http_get, wait_for_port
 from tests.support.redis_server import RedisServer
 from tests.support.venvs import make_venv
 from tests.support.workspace import Workspace, make_workspace
-from ytc_release.accounts import set_user
-from ytc_release.pins import discover_services, read_pin
-from ytc_release.proc import clean_pip_env
+from ytc_release.index.accounts import set_user
+from ytc_release.services.pins import discover_services, read_pin
 from ytc_release.target import embedded_target
+from ytc_release.toolkit.runner import clean_pip_env
 from ytc_release.version import next_version, read_version
 
 SERVICES = [p.relative_to(REPO_ROOT).as_posix() for p in discover_services(REPO_ROOT)]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.net import free_port
-from ytc_release.embedded import EmbeddedIndex
-from ytc_release.index_client import twine_upload_command
+from ytc_release.index.client import twine_upload_command
+from ytc_release.index.embedded import EmbeddedIndex
 from ytc_release.target import IndexTarget, embedded_target
 
 

@@ -7,7 +7,7 @@ import time
 import urllib.error
 import urllib.request
 
-from ytc_release.net import free_port
+from ytc_release.toolkit.ports import free_port
 
 __all__ = ["free_port", "http_get", "wait_for_port"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.support.cli import run_cli
 from tests.support.net import free_port
-from ytc_release.embedded import EmbeddedIndex
+from ytc_release.index.embedded import EmbeddedIndex
 
 
 @dataclass

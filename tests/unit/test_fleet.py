@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ytc_release import fleet
-from ytc_release.pins import Pin
+from ytc_release.services import fleet
+from ytc_release.services.pins import Pin
 
 
 def pin(service: str, version: str, held: bool = False) -> Pin:

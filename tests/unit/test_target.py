@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ytc_release.errors import ConfigurationError
-from ytc_release.index_client import twine_upload_command
+from ytc_release.index.client import twine_upload_command
 from ytc_release.target import IndexTarget
 
 

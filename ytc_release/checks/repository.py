@@ -8,11 +8,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ytc_release import dockerfile, index_client, locking, pins
 from ytc_release.errors import CheckFailedError, ReleaseError
+from ytc_release.index import client as index_client
 from ytc_release.paths import DIST_NAME, Layout
-from ytc_release.proc import tool_output, venv_tool
-from ytc_release.report import Reporter
+from ytc_release.services import locking, pins
+from ytc_release.toolkit import dockerfile
+from ytc_release.toolkit.report import Reporter
+from ytc_release.toolkit.runner import tool_output, venv_tool
 
 _SKIP_DIRS = {
     ".git",
@@ -110,7 +112,7 @@ def check_pins_read(lay: Layout) -> list[str]:
 
 
 def check_pins_on_index(lay: Layout, repository: str | None) -> list[str]:
-    from ytc_release.status import current_target, published_versions
+    from ytc_release.index.status import current_target, published_versions
 
     service_pins = pins.read_pins(lay.root)
     target = current_target(lay, repository)
@@ -133,8 +135,8 @@ def check_locks(lay: Layout) -> list[str]:
 
 
 def check_locks_on_index(lay: Layout, repository: str | None) -> list[str]:
-    from ytc_release.flow import version_of
-    from ytc_release.status import current_target
+    from ytc_release.index.status import current_target
+    from ytc_release.pipeline.release import version_of
 
     target = current_target(lay, repository)
     if target is None:
@@ -170,7 +172,7 @@ def check_compose_files(lay: Layout) -> list[str]:
 
 
 def check_workflows(lay: Layout) -> list[str]:
-    from ytc_release.workflow_lint import lint_workflows
+    from ytc_release.checks.workflow_lint import lint_workflows
 
     return lint_workflows(lay.root)
 

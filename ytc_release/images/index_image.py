@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 from ytc_index.roles import roles_path
-from ytc_release import http
-from ytc_release.accounts import generate_password, set_user
-from ytc_release.building import Artifact
-from ytc_release.index_client import project_files, upload
-from ytc_release.net import free_port
-from ytc_release.podman import ContainerError, Podman, running_container
+from ytc_release.images.podman import ContainerError, Podman, running_container
+from ytc_release.index.accounts import generate_password, set_user
+from ytc_release.index.client import project_files, upload
+from ytc_release.pipeline.build import Artifact
 from ytc_release.target import IndexTarget
+from ytc_release.toolkit import web as http
+from ytc_release.toolkit.ports import free_port
 
 IMAGE = "localhost/ytcaption/index:images-check"
 CONTAINER_UID = 10002  # the user index/Dockerfile creates

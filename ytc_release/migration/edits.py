@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ytc_release import dockerfile
 from ytc_release.paths import DIST_NAME
+from ytc_release.toolkit import dockerfile
 
 _PIN = re.compile(r"^\s*ytcaption[-_.]common\s*==", re.IGNORECASE)
 _EDITABLE = re.compile(r"^(-e|--editable)(\s+|=)", re.IGNORECASE)

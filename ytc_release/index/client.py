@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from ytc_release import http
 from ytc_release.errors import CredentialsError, IndexUnreachableError, UploadError
-from ytc_release.proc import run, tail
 from ytc_release.target import IndexTarget
+from ytc_release.toolkit import web as http
+from ytc_release.toolkit.runner import run, tail
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ytc_release.building import Artifact
 from ytc_release.errors import VerifyError
-from ytc_release.index_client import IndexedFile, fetch, project_files
+from ytc_release.index.client import IndexedFile, fetch, project_files
 from ytc_release.paths import DIST_NAME, IMPORT_NAME
-from ytc_release.proc import clean_pip_env, run, tail
+from ytc_release.pipeline.build import Artifact
 from ytc_release.target import IndexTarget
+from ytc_release.toolkit.runner import clean_pip_env, run, tail
 
 
 def check_served_hashes(target: IndexTarget, artifacts: list[Artifact], version: str) -> list[IndexedFile]:

@@ -24,15 +24,15 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from ytc_release import dockerfile
 from ytc_release.errors import ReleaseError
-from ytc_release.http import split_credentials
-from ytc_release.migrate import index_target, show
-from ytc_release.net import LOOPBACK, free_port
-from ytc_release.pins import is_service
-from ytc_release.proc import clean_pip_env, run, tail
-from ytc_release.redis_server import RedisProcess
-from ytc_release.report import Reporter
+from ytc_release.migration.migrate import index_target, show
+from ytc_release.services.pins import is_service
+from ytc_release.toolkit import dockerfile
+from ytc_release.toolkit.ports import LOOPBACK, free_port
+from ytc_release.toolkit.redis_server import RedisProcess
+from ytc_release.toolkit.report import Reporter
+from ytc_release.toolkit.runner import clean_pip_env, run, tail
+from ytc_release.toolkit.web import split_credentials
 
 _COMPLETE = ".ytc-smoke-complete"
 _SCRATCH_IGNORE = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "logs"}

@@ -8,14 +8,19 @@ from pathlib import Path
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
-from ytc_release import building, changelog, checking, index_client, locking, pins, verify
-from ytc_release.building import Artifact
-from ytc_release.embedded import EmbeddedIndex
+from ytc_release import changelog
 from ytc_release.errors import TestsFailedError, UploadError, VerifyError, VersionTakenError
+from ytc_release.index import client as index_client
+from ytc_release.index.embedded import EmbeddedIndex
 from ytc_release.paths import DIST_NAME, Layout
-from ytc_release.proc import run, tail
-from ytc_release.report import Reporter
+from ytc_release.pipeline import build as building
+from ytc_release.pipeline import check as checking
+from ytc_release.pipeline import verify
+from ytc_release.pipeline.build import Artifact
+from ytc_release.services import locking, pins
 from ytc_release.target import IndexTarget, embedded_target, resolve_configured
+from ytc_release.toolkit.report import Reporter
+from ytc_release.toolkit.runner import run, tail
 from ytc_release.version import read_version
 
 

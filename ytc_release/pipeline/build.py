@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ytc_release.errors import BuildError
-from ytc_release.proc import run, tail
+from ytc_release.toolkit.runner import run, tail
 
 
 @dataclass(frozen=True)

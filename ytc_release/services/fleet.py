@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ytc_release import http
 from ytc_release.errors import ReleaseError
-from ytc_release.pins import Pin
+from ytc_release.services.pins import Pin
+from ytc_release.toolkit import web as http
 
 OK = "ok"
 DRIFT = "DRIFT"

@@ -16,14 +16,16 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ytc_release import dockerfile, locking, migrate_edits
 from ytc_release.errors import ReleaseError
-from ytc_release.migrate_compose import ComposeError, add_pipconf_secret
-from ytc_release.migrate_imports import rewrite_imports
+from ytc_release.migration import edits as migrate_edits
+from ytc_release.migration.compose import ComposeError, add_pipconf_secret
+from ytc_release.migration.imports import rewrite_imports
 from ytc_release.paths import DIST_NAME, IMPORT_NAME
-from ytc_release.pins import is_service
-from ytc_release.report import Reporter
+from ytc_release.services import locking
+from ytc_release.services.pins import is_service
 from ytc_release.target import IndexTarget
+from ytc_release.toolkit import dockerfile
+from ytc_release.toolkit.report import Reporter
 
 # The wheel's requires-python floor (common/pyproject.toml).
 MIN_PYTHON = (3, 10)
@@ -268,8 +270,8 @@ def apply(plan: Plan) -> None:
 
 def index_target(repository: str | None) -> IndexTarget | None:
     """The configured index, or the embedded one when it runs; migrate may run outside a checkout."""
+    from ytc_release.index.status import current_target
     from ytc_release.paths import layout
-    from ytc_release.status import current_target
     from ytc_release.target import resolve_configured
 
     try:
@@ -281,7 +283,7 @@ def index_target(repository: str | None) -> IndexTarget | None:
 
 def lock_converted(folder: Path, version: str, repository: str | None, dry_run: bool, report: Reporter) -> None:
     """A hash lock for a converted service, and what its Dockerfile still needs to install it."""
-    from ytc_release.status import published_versions
+    from ytc_release.index.status import published_versions
 
     if dry_run:
         report.detail(f"would compile {locking.LOCK_FILE} (hash-locked) from requirements.txt")
@@ -311,8 +313,8 @@ def default_version(repository: str | None, report: Reporter) -> str:
     repository's source version, said so, since it may not be published yet."""
     from packaging.version import Version
 
+    from ytc_release.index.status import published_versions
     from ytc_release.paths import layout
-    from ytc_release.status import published_versions
     from ytc_release.version import read_version
 
     lay = None

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ytc_index.roles import PUBLISHER as PUBLISHER_ROLE
 from ytc_index.roles import READER as READER_ROLE
-from ytc_release.accounts import generate_password, role_of, set_role, set_user
 from ytc_release.errors import IndexServerError
-from ytc_release.http import get
-from ytc_release.net import port_taken
+from ytc_release.index.accounts import generate_password, role_of, set_role, set_user
+from ytc_release.toolkit.ports import port_taken
+from ytc_release.toolkit.web import get
 
 PUBLISHER = "publisher"
 # The download account `make images` puts in the VMs' pip.conf: list and download, never upload.
@@ -114,7 +114,7 @@ class EmbeddedIndex:
     def reader_credentials(self) -> tuple[str, str]:
         """(user, password) of the embedded index's reader account, created on
         first use; the password is kept in index/auth/reader (mode 0600)."""
-        from ytc_release.accounts import list_users
+        from ytc_release.index.accounts import list_users
 
         self.auth.mkdir(parents=True, exist_ok=True)
         try:

@@ -3,11 +3,12 @@ job downloads them as an artifact and never rebuilds), then verify."""
 
 from __future__ import annotations
 
-from ytc_release import checking, index_client
-from ytc_release.building import find_artifacts
-from ytc_release.flow import Outcome, choose_target, files_of_version, publish_step, summary, verify_step
+from ytc_release.index import client as index_client
 from ytc_release.paths import Layout
-from ytc_release.report import Reporter
+from ytc_release.pipeline import check as checking
+from ytc_release.pipeline.build import find_artifacts
+from ytc_release.pipeline.release import Outcome, choose_target, files_of_version, publish_step, summary, verify_step
+from ytc_release.toolkit.report import Reporter
 from ytc_release.version import read_version
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from ytc_release.secrets import mask_secrets
+from ytc_release.toolkit.masking import mask_secrets
 
 
 class Reporter:

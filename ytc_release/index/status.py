@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ytc_release import index_client, pins
-from ytc_release.embedded import EmbeddedIndex
-from ytc_release.flow import version_of
+from ytc_release.index import client as index_client
+from ytc_release.index.embedded import EmbeddedIndex
 from ytc_release.paths import DIST_NAME, Layout
-from ytc_release.report import Reporter
+from ytc_release.pipeline.release import version_of
+from ytc_release.services import pins
 from ytc_release.target import IndexTarget, embedded_target, resolve_configured
+from ytc_release.toolkit.report import Reporter
 from ytc_release.version import read_version
 
 

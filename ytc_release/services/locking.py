@@ -22,10 +22,10 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from ytc_index.files import replace_file
-from ytc_release import dockerfile
 from ytc_release.errors import ReleaseError
-from ytc_release.proc import clean_pip_env, run, tail
 from ytc_release.target import IndexTarget
+from ytc_release.toolkit import dockerfile
+from ytc_release.toolkit.runner import clean_pip_env, run, tail
 
 LOCK_FILE = "requirements.lock"
 REQUIREMENTS_FILE = "requirements.txt"

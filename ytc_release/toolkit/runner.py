@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ytc_release.secrets import mask_secrets
+from ytc_release.toolkit.masking import mask_secrets
 
 
 def run(
