@@ -81,3 +81,23 @@ class AccountError(ReleaseError):
 
 class CheckFailedError(ReleaseError):
     fix = "remove the copied library or fix the pins/install configuration named above"
+
+
+class GuardError(ReleaseError):
+    fix = "bump the version (`make bump PART=patch`), describe the change in common/CHANGELOG.md, commit"
+
+
+class ContainerError(ReleaseError):
+    fix = "see docs/containers.md for what podman needs on this machine; `make images` needs root"
+
+
+class FleetError(ReleaseError):
+    fix = "give base URLs such as http://vm-3:8002 as arguments or one per line in --hosts FILE"
+
+
+class SmokeError(ReleaseError):
+    fix = "read the failed step and the log tail above, fix the service, then run `ytc-release smoke DIR` again"
+
+
+class OperatorAccessError(ReleaseError):
+    fix = "run it as root or as the index's user (the owner of the package folder)"

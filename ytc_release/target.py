@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from ytc_release.errors import ConfigurationError
 from ytc_release.index.embedded import EmbeddedIndex
 from ytc_release.toolkit.masking import mask_url, register_secret
+from ytc_release.toolkit.report import Reporter
 from ytc_release.toolkit.web import split_credentials
 
 # Where a CA bundle is named, in the order it is honoured: twine's --cert (TWINE_CERT,
@@ -152,3 +153,24 @@ def resolve_configured(repository: str | None = None) -> IndexTarget | None:
 def embedded_target(index: EmbeddedIndex) -> IndexTarget:
     url, username, password = index.credentials()
     return IndexTarget(url, username, password, "embedded default index")
+
+
+def resolve_index(
+    index_home: Path, repository: str | None = None, *, start: bool = False, report: Reporter | None = None
+) -> IndexTarget | None:
+    """The one answer to "which index" for every command: the configured one
+    (TWINE_*, ~/.pypirc), else the embedded one. That is started only when
+    ``start``; otherwise it counts only when it already runs (None if not)."""
+    configured = resolve_configured(repository)
+    if configured is not None:
+        return configured
+    index = EmbeddedIndex(index_home)
+    if index.url() is None:
+        if not start:
+            if report is not None:
+                report.detail("no index configured and the embedded index is not running (a release would start it)")
+            return None
+        url, _ = index.up()
+        if report is not None:
+            report.detail(f"no index configured: started the embedded index at {url}")
+    return embedded_target(index)

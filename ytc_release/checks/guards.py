@@ -9,16 +9,12 @@ import subprocess
 from packaging.version import Version
 
 from ytc_release.changelog import require_entry
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import GuardError
 from ytc_release.paths import Layout
 from ytc_release.version import _VERSION_LINE, read_version
 
 TAG_PATTERN = re.compile(r"^common-v(?P<version>\d+\.\d+\.\d+)$")
 _NULL_SHA = re.compile(r"^0+$")
-
-
-class GuardError(ReleaseError):
-    fix = "bump the version (`make bump PART=patch`), describe the change in common/CHANGELOG.md, commit"
 
 
 def check_tag(lay: Layout, tag: str) -> str:

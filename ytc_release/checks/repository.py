@@ -12,6 +12,7 @@ from ytc_release.errors import CheckFailedError, ReleaseError
 from ytc_release.index import client as index_client
 from ytc_release.paths import DIST_NAME, Layout
 from ytc_release.services import locking, pins
+from ytc_release.target import resolve_index
 from ytc_release.toolkit import dockerfile
 from ytc_release.toolkit.report import Reporter
 from ytc_release.toolkit.runner import tool_output, venv_tool
@@ -112,16 +113,14 @@ def check_pins_read(lay: Layout) -> list[str]:
 
 
 def check_pins_on_index(lay: Layout, repository: str | None) -> list[str]:
-    from ytc_release.index.status import current_target, published_versions
-
     service_pins = pins.read_pins(lay.root)
-    target = current_target(lay, repository)
+    target = resolve_index(lay.index_home, repository)
     if target is None:
         return [
             "no index to check the pins against: none is configured and the embedded index is not running; "
             "run `make index-up` (and `make release`), set TWINE_REPOSITORY_URL, or pass --offline"
         ]
-    available = set(published_versions(target))
+    available = set(index_client.published_versions(target))
     return [
         f"{p.requirements.relative_to(lay.root)}: pins ytcaption-common=={p.version}, which {target.describe()} "
         f"does not have (on the index: {', '.join(sorted(available)) or 'none'})"
@@ -135,15 +134,12 @@ def check_locks(lay: Layout) -> list[str]:
 
 
 def check_locks_on_index(lay: Layout, repository: str | None) -> list[str]:
-    from ytc_release.index.status import current_target
-    from ytc_release.pipeline.release import version_of
-
-    target = current_target(lay, repository)
+    target = resolve_index(lay.index_home, repository)
     if target is None:
         return []  # check_pins_on_index already says there is no index to compare with
     served: dict[str, dict[str, str]] = {}
     for entry in index_client.project_files(target, DIST_NAME):
-        version = version_of(entry.filename)
+        version = index_client.version_of(entry.filename)
         if version is not None:
             served.setdefault(version, {})[entry.filename] = entry.sha256 or ""
     return locking.served_hash_problems(lay.root, pins.discover_services(lay.root), served)

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from ytc_index.roles import roles_path
-from ytc_release.images.podman import ContainerError, Podman, running_container
+from ytc_release.errors import ContainerError
+from ytc_release.images.podman import Podman, running_container
 from ytc_release.index.accounts import generate_password, set_user
 from ytc_release.index.client import project_files, upload
 from ytc_release.pipeline.build import Artifact

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import ContainerError
 
 BASE_IMAGE = "docker.io/library/python:3.11-slim"
 APT_PACKAGES = [
@@ -30,10 +30,6 @@ APT_PACKAGES = [
     # the init process behind `podman run --init` (SIGTERM stops python promptly)
     "catatonit",
 ]
-
-
-class ContainerError(ReleaseError):
-    fix = "see docs/containers.md for what podman needs on this machine; `make images` needs root"
 
 
 @dataclass(frozen=True)

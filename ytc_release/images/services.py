@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import ContainerError, ReleaseError
 from ytc_release.images.index_image import build_and_check_index_image
-from ytc_release.images.podman import ContainerError, Podman, ensure_base_image, ensure_installed, running_container
+from ytc_release.images.podman import Podman, ensure_base_image, ensure_installed, running_container
+from ytc_release.index.client import published_versions
 from ytc_release.index.embedded import EmbeddedIndex
-from ytc_release.index.status import published_versions
 from ytc_release.paths import Layout, layout
 from ytc_release.pipeline.build import build
 from ytc_release.services import fleet, pins

@@ -11,7 +11,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+from packaging.version import Version
+
 from ytc_release.errors import CredentialsError, IndexUnreachableError, UploadError
+from ytc_release.paths import DIST_NAME
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import web as http
 from ytc_release.toolkit.runner import run, tail
@@ -136,3 +140,23 @@ def fetch(target: IndexTarget, url: str) -> bytes:
     if resp.status != 200:
         raise IndexUnreachableError(f"downloading {url} answered HTTP {resp.status}")
     return resp.body
+
+
+def version_of(filename: str) -> str | None:
+    """The version in a wheel's or sdist's file name; None for anything else."""
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+
+
+def files_of_version(target: IndexTarget, version: str) -> list[IndexedFile]:
+    return [f for f in project_files(target, DIST_NAME) if version_of(f.filename) == version]
+
+
+def published_versions(target: IndexTarget) -> list[str]:
+    """The versions of ytcaption-common the index holds, oldest first."""
+    found = {version_of(f.filename) for f in project_files(target, DIST_NAME)}
+    return sorted((v for v in found if v), key=Version)

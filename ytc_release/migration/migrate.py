@@ -270,20 +270,19 @@ def apply(plan: Plan) -> None:
 
 def index_target(repository: str | None) -> IndexTarget | None:
     """The configured index, or the embedded one when it runs; migrate may run outside a checkout."""
-    from ytc_release.index.status import current_target
     from ytc_release.paths import layout
-    from ytc_release.target import resolve_configured
+    from ytc_release.target import resolve_configured, resolve_index
 
     try:
         lay = layout()
     except ReleaseError:
         return resolve_configured(repository)
-    return current_target(lay, repository)
+    return resolve_index(lay.index_home, repository)
 
 
 def lock_converted(folder: Path, version: str, repository: str | None, dry_run: bool, report: Reporter) -> None:
     """A hash lock for a converted service, and what its Dockerfile still needs to install it."""
-    from ytc_release.index.status import published_versions
+    from ytc_release.index.client import published_versions
 
     if dry_run:
         report.detail(f"would compile {locking.LOCK_FILE} (hash-locked) from requirements.txt")
@@ -313,7 +312,7 @@ def default_version(repository: str | None, report: Reporter) -> str:
     repository's source version, said so, since it may not be published yet."""
     from packaging.version import Version
 
-    from ytc_release.index.status import published_versions
+    from ytc_release.index.client import published_versions
     from ytc_release.paths import layout
     from ytc_release.version import read_version
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ytc_release.errors import BuildError
+from ytc_release.pipeline.steps import Context, Results
 from ytc_release.toolkit.runner import run, tail
 
 
@@ -96,3 +97,11 @@ def find_artifacts(out_dir: Path, version: str) -> list[Artifact]:
     if missing:
         raise BuildError(f"{out_dir} lacks {', '.join(missing)}", "run `make build` first (or download the artifact)")
     return [Artifact(out_dir / n, sha256_of(out_dir / n)) for n in names]
+
+
+def step(ctx: Context, done: Results) -> tuple[Artifact, ...]:
+    """Step 2, build: wheel + sdist of common/ into dist/, reproducibly."""
+    artifacts = tuple(build(ctx.lay.common, ctx.lay.dist, ctx.lay.root))
+    for a in artifacts:
+        ctx.report.detail(f"{a.sha256}  {a.name}")
+    return artifacts

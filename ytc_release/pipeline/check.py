@@ -21,6 +21,7 @@ else:  # Python 3.10
 from ytc_release.errors import CheckError
 from ytc_release.paths import DIST_NAME, IMPORT_NAME
 from ytc_release.pipeline.build import Artifact
+from ytc_release.pipeline.steps import Context, Results
 from ytc_release.toolkit.runner import run, tail
 
 _FORBIDDEN_PARTS = ("__pycache__", "tests", "test", ".pytest_cache")
@@ -105,3 +106,10 @@ def check_artifacts(artifacts: list[Artifact], version: str, common_dir: Path) -
         problems = sdist_problems(sdist.path, version)
         if problems:
             raise CheckError(f"{sdist.name} failed the content check:\n" + "\n".join(f"    - {p}" for p in problems))
+
+
+def step(ctx: Context, done: Results) -> None:
+    """Step 3, check: what must hold before the files may be published."""
+    check_artifacts(list(done.artifacts), done.ready.version, ctx.lay.common)
+    if done.build:  # `publish` checks quietly, as it always did
+        ctx.report.detail("twine check --strict passed; wheel holds only ytcaption_common and its metadata")

@@ -12,6 +12,7 @@ from ytc_release.errors import VerifyError
 from ytc_release.index.client import IndexedFile, fetch, project_files
 from ytc_release.paths import DIST_NAME, IMPORT_NAME
 from ytc_release.pipeline.build import Artifact
+from ytc_release.pipeline.steps import Context, Results
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit.runner import clean_pip_env, run, tail
 
@@ -71,3 +72,12 @@ def install_and_import(target: IndexTarget, version: str) -> str:
                 f"installed {DIST_NAME} reports __version__ {imported} / metadata {metadata}, expected {version}"
             )
         return imported
+
+
+def step(ctx: Context, done: Results) -> None:
+    """Step 5, verify: the index serves our bytes, and a fresh venv installs and imports them."""
+    target, version = done.ready.index, done.ready.version
+    check_served_hashes(target, list(done.artifacts), version)
+    ctx.report.detail("the index lists and serves the same sha256 as the local build")
+    install_and_import(target, version)
+    ctx.report.detail(f"fresh venv: pip install {DIST_NAME}=={version} from the index alone, import ok")

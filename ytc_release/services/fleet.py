@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import FleetError
 from ytc_release.services.pins import Pin
 from ytc_release.toolkit import web as http
 
@@ -24,10 +24,6 @@ DRIFT = "DRIFT"
 UNREACHABLE = "UNREACHABLE"
 UNKNOWN_VERSION = "UNKNOWN VERSION"
 UNPINNED = "NOT IN REPOSITORY"
-
-
-class FleetError(ReleaseError):
-    fix = "give base URLs such as http://vm-3:8002 as arguments or one per line in --hosts FILE"
 
 
 @dataclass(frozen=True)

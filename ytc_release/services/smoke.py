@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import SmokeError
 from ytc_release.migration.migrate import index_target, show
 from ytc_release.services.pins import is_service
 from ytc_release.toolkit import dockerfile
@@ -36,10 +36,6 @@ from ytc_release.toolkit.web import split_credentials
 
 _COMPLETE = ".ytc-smoke-complete"
 _SCRATCH_IGNORE = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "logs"}
-
-
-class SmokeError(ReleaseError):
-    fix = "read the failed step and the log tail above, fix the service, then run `ytc-release smoke DIR` again"
 
 
 def cache_root() -> Path:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ytc_release.errors import ReleaseError
 from ytc_release.toolkit.masking import mask_secrets
 
 
@@ -30,6 +31,23 @@ def run(
         timeout=timeout,
         check=False,
     )
+
+
+def run_checked(
+    cmd: Sequence[str | os.PathLike[str]],
+    *,
+    what: str,
+    error: type[ReleaseError] = ReleaseError,
+    fix: str | None = None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess[str]:
+    """``run``, raising ``error("<what>:" + the masked tail of the output, fix)`` on a non-zero exit."""
+    result = run(cmd, cwd=cwd, env=env, timeout=timeout)
+    if result.returncode != 0:
+        raise error(f"{what}:\n{tail(result.stdout)}", fix)
+    return result
 
 
 def venv_tool(name: str) -> str | None:
