@@ -75,7 +75,7 @@ def cmd_index_down(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_index_status(settings: Settings, args: argparse.Namespace) -> int:
-    from ytc_release.index.embedded import healthy
+    from ytc_release.toolkit.web import healthy
 
     index = _embedded(settings)
     record = index.running()

@@ -15,22 +15,17 @@ from ytc_release.index.accounts import generate_password, set_user
 from ytc_release.index.client import project_files, upload
 from ytc_release.pipeline.build import Artifact
 from ytc_release.target import IndexTarget
-from ytc_release.toolkit import web as http
+from ytc_release.toolkit import web
 from ytc_release.toolkit.ports import free_port
+from ytc_release.toolkit.waiting import wait_until
 
 IMAGE = "localhost/ytcaption/index:images-check"
 CONTAINER_UID = 10002  # the user index/Dockerfile creates
 
 
 def _wait_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if http.get(url + "health", timeout=3).status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
+    if wait_until(lambda: web.healthy(url, timeout=3), timeout=timeout, interval=0.5):
+        return
     raise ContainerError(f"the index container did not answer {url}health within {timeout}s")
 
 
@@ -75,9 +70,9 @@ def build_and_check_index_image(
         listed = {f.filename: f.sha256 for f in project_files(target, "ytcaption-common")}
         if listed != {wheel.name: wheel.sha256}:
             raise ContainerError(f"the index container lists {listed} after uploading {wheel.name}")
-        if http.get(url + "simple/ytcaption-not-published/").status != 404:
+        if web.get(url + "simple/ytcaption-not-published/").status != 404:
             raise ContainerError("the index container does not answer 404 for a reserved private name")
-        anonymous = http.request("POST", url, data=b"", headers={"Content-Type": "multipart/form-data; boundary=x"})
+        anonymous = web.request("POST", url, data=b"", headers={"Content-Type": "multipart/form-data; boundary=x"})
         if anonymous.status != 401:
             raise ContainerError(f"the index container answered {anonymous.status} to an anonymous upload")
     return build_seconds, size_mb, "200 /health, upload listed with its sha256, 401 anonymous, 404 private name"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ytc_release.errors import ContainerError
+from ytc_release.toolkit.runner import run, run_checked
 
 BASE_IMAGE = "docker.io/library/python:3.11-slim"
 APT_PACKAGES = [
@@ -66,12 +67,16 @@ class Podman:
         )
 
     def run(self, *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            ["podman", *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
+        if not check:
+            return run(["podman", *args], env=self.env, timeout=timeout, merge_stderr=False)
+        return run_checked(
+            ["podman", *args],
+            env=self.env,
+            timeout=timeout,
+            merge_stderr=False,
+            error=ContainerError,
+            what=f"`podman {' '.join(args[:3])} ...` failed",
         )
-        if check and result.returncode != 0:
-            raise ContainerError(f"`podman {' '.join(args[:3])} ...` failed:\n{result.stderr.strip()[-3000:]}")
-        return result
 
 
 @contextmanager
@@ -96,13 +101,12 @@ def ensure_installed() -> None:
         ["apt-get", "update", "-qq"],
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES],
     ):
-        result = subprocess.run(
-            cmd, capture_output=True, text=True, check=False, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run_checked(
+            cmd,
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+            error=ContainerError,
+            what=f"this machine cannot install podman (`{' '.join(cmd[:2])}` failed)",
         )
-        if result.returncode != 0:
-            raise ContainerError(
-                f"this machine cannot install podman (`{' '.join(cmd[:2])}` failed):\n{result.stderr.strip()[-2000:]}"
-            )
 
 
 def debian_mirror() -> str:
@@ -132,7 +136,7 @@ def ensure_base_image(podman: Podman, cache: Path) -> str:
         return "loaded from cache"
     rootfs = Path(tempfile.mkdtemp(prefix="rootfs-", dir=podman.state / "tmp"))
     try:
-        result = subprocess.run(
+        run_checked(
             [
                 "debootstrap",
                 "--variant=minbase",
@@ -141,16 +145,13 @@ def ensure_base_image(podman: Podman, cache: Path) -> str:
                 str(rootfs),
                 debian_mirror(),
             ],
-            capture_output=True,
-            text=True,
-            check=False,
             timeout=900,
+            error=ContainerError,
+            what="debootstrap failed",
         )
-        if result.returncode != 0:
-            raise ContainerError(f"debootstrap failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
         _make_it_behave_like_the_official_image(rootfs)
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-        imported = subprocess.run(
+        run_checked(
             [
                 "podman",
                 "import",
@@ -165,13 +166,10 @@ def ensure_base_image(podman: Podman, cache: Path) -> str:
             ],
             stdin=tar.stdout,
             env=podman.env,
-            capture_output=True,
-            text=True,
-            check=False,
+            error=ContainerError,
+            what="podman import failed",
         )
         tar.wait()
-        if imported.returncode != 0:
-            raise ContainerError(f"podman import failed:\n{imported.stderr[-2000:]}")
     finally:
         shutil.rmtree(rootfs, ignore_errors=True)
     podman.run("save", "-o", str(cache), BASE_IMAGE)

@@ -12,7 +12,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,8 +26,10 @@ from ytc_release.paths import Layout, layout
 from ytc_release.pipeline.build import build
 from ytc_release.services import fleet, pins
 from ytc_release.target import IndexTarget, embedded_target
+from ytc_release.toolkit import web
 from ytc_release.toolkit.ports import free_port
 from ytc_release.toolkit.redis_server import RedisProcess
+from ytc_release.toolkit.waiting import wait_until
 
 _PROBE = (
     "import importlib.metadata as m, os, ytcaption_common as y; "
@@ -59,18 +60,23 @@ def _pip_conf(target: IndexTarget, directory: Path) -> Path:
 
 
 def _wait_health(port: int, timeout: float = 60) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
+    last: list[str] = ["nothing answered"]
+
+    def probe() -> dict[str, object] | None:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=3) as resp:
-                body = json.loads(resp.read())
-                body["http_status"] = resp.status
-                return body
+            resp = web.get(f"http://127.0.0.1:{port}/health", timeout=3)
         except OSError as err:
-            last = err
-            time.sleep(0.5)
-    raise ContainerError(f"the container did not answer /health on port {port} within {timeout}s ({last})")
+            last[0] = str(err)
+            raise
+        if resp.status != 200:
+            last[0] = f"HTTP {resp.status}"
+            return None
+        return {**json.loads(resp.body), "http_status": resp.status}
+
+    body = wait_until(probe, timeout=timeout, interval=0.5)
+    if body is None:
+        raise ContainerError(f"the container did not answer /health on port {port} within {timeout}s ({last[0]})")
+    return body
 
 
 def _secret_in_layers(podman: Podman, image: str, secret: str, work: Path) -> list[str]:

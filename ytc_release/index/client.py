@@ -4,7 +4,6 @@ does it hold (with their sha256), upload a file, fetch a file."""
 from __future__ import annotations
 
 import os
-import ssl
 import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -17,8 +16,8 @@ from packaging.version import Version
 from ytc_release.errors import CredentialsError, IndexUnreachableError, UploadError
 from ytc_release.paths import DIST_NAME
 from ytc_release.target import IndexTarget
-from ytc_release.toolkit import web as http
-from ytc_release.toolkit.runner import run, tail
+from ytc_release.toolkit import web
+from ytc_release.toolkit.runner import run_checked
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def parse_listing(html: str, page_url: str) -> list[IndexedFile]:
 
 
 def _unreachable(target: IndexTarget, err: BaseException) -> IndexUnreachableError:
-    if isinstance(getattr(err, "reason", err), ssl.SSLCertVerificationError):
+    if isinstance(err, web.UntrustedCertificate):
         bundle = target.ca_bundle or "the system's CA store"
         return IndexUnreachableError(
             f"the certificate of the index at {target.describe()} is not trusted by {bundle}: {err}",
@@ -67,7 +66,7 @@ def project_files(target: IndexTarget, project: str) -> list[IndexedFile]:
     redirect upstream, which is how stock pypiserver says `not here`)."""
     page = urljoin(target.simple_url, f"{project}/")
     try:
-        resp = http.get(page, auth=target.simple_auth, cafile=target.ca_bundle)
+        resp = web.get(page, auth=target.simple_auth, cafile=target.ca_bundle)
     except OSError as err:
         raise _unreachable(target, err) from err
     if resp.status in (401, 403):
@@ -86,19 +85,14 @@ def check_reachable_and_credentials(target: IndexTarget) -> None:
     which pypiserver authenticates and ignores): nothing is written."""
     base = target.upload_url.rstrip("/") + "/"
     try:
-        health = http.get(base + "health", timeout=5, cafile=target.ca_bundle)
+        health = web.get(base + "health", timeout=5, cafile=target.ca_bundle)
     except OSError as err:
         raise _unreachable(target, err) from err
     if health.status != 200:
         raise IndexUnreachableError(f"{base}health answered HTTP {health.status}, expected 200")
-    boundary = "ytcrelease"
-    body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name=":action"\r\n\r\nverify\r\n--{boundary}--\r\n'
-    ).encode()
-    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     try:
-        resp = http.request(
-            "POST", base, data=body, headers=headers, auth=target.auth, timeout=15, cafile=target.ca_bundle
+        resp = web.request(
+            "POST", base, files={":action": (None, "verify")}, auth=target.auth, timeout=15, cafile=target.ca_bundle
         )
     except OSError as err:
         raise _unreachable(target, err) from err
@@ -127,14 +121,18 @@ def upload(target: IndexTarget, path: Path) -> None:
     # Credentials and the CA bundle travel in the environment, never in argv (`ps` shows argv).
     env = target.tool_env(dict(os.environ, TWINE_PASSWORD=target.password, TWINE_USERNAME=target.username))
     env.pop("TWINE_REPOSITORY", None)
-    result = run(twine_upload_command(target.upload_url, path), env=env, timeout=600)
-    if result.returncode != 0:
-        raise UploadError(f"uploading {path.name} failed:\n{tail(result.stdout)}")
+    run_checked(
+        twine_upload_command(target.upload_url, path),
+        env=env,
+        timeout=600,
+        error=UploadError,
+        what=f"uploading {path.name} failed",
+    )
 
 
 def fetch(target: IndexTarget, url: str) -> bytes:
     try:
-        resp = http.get(url, auth=target.simple_auth, timeout=60, cafile=target.ca_bundle)
+        resp = web.get(url, auth=target.simple_auth, timeout=60, cafile=target.ca_bundle)
     except OSError as err:
         raise _unreachable(target, err) from err
     if resp.status != 200:

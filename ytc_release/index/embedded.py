@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from ytc_index.roles import READER as READER_ROLE
 from ytc_release.errors import IndexServerError
 from ytc_release.index.accounts import generate_password, role_of, set_role, set_user
 from ytc_release.toolkit.ports import port_taken
-from ytc_release.toolkit.web import get
+from ytc_release.toolkit.waiting import wait_until
+from ytc_release.toolkit.web import healthy
 
 PUBLISHER = "publisher"
 # The download account `make images` puts in the VMs' pip.conf: list and download, never upload.
@@ -194,16 +194,16 @@ class EmbeddedIndex:
                 start_new_session=True,  # survives the shell that ran `make index-up`
             )
         self.pid_file.write_text(json.dumps({"pid": proc.pid, "port": port, "url": url}))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        def alive() -> None:
             if proc.poll() is not None:
                 self.pid_file.unlink(missing_ok=True)
                 raise IndexServerError(
                     f"the embedded index exited at start (code {proc.returncode}):\n{_log_tail(self.log_file)}"
                 )
-            if healthy(url):
-                return url, True
-            time.sleep(0.1)
+
+        if wait_until(lambda: healthy(url), timeout=30, interval=0.1, alive=alive):
+            return url, True
         self.down()
         raise IndexServerError(f"the embedded index did not answer {url}health within 30s")
 
@@ -215,9 +215,7 @@ class EmbeddedIndex:
         pid = int(record["pid"])  # type: ignore[arg-type]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and _alive(pid):
-            time.sleep(0.1)
+        wait_until(lambda: not _alive(pid), timeout=15, interval=0.1)
         if _alive(pid):
             os.killpg(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
@@ -250,16 +248,4 @@ def _log_tail(path: Path, lines: int = 15) -> str:
 
 
 def _healthy_within(url: str, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not healthy(url):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
-
-
-def healthy(url: str) -> bool:
-    try:
-        return get(url.rstrip("/") + "/health", timeout=2).status == 200
-    except OSError:
-        return False
+    return bool(wait_until(lambda: healthy(url), timeout=seconds))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ytc_release.errors import BuildError
 from ytc_release.pipeline.steps import Context, Results
-from ytc_release.toolkit.runner import run, tail
+from ytc_release.toolkit.runner import run, run_checked
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,12 @@ def build(common_dir: Path, out_dir: Path, root: Path) -> list[Artifact]:
     env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root))
     with tempfile.TemporaryDirectory(prefix="ytc-build-") as tmp:
         # --no-isolation: build with the workspace's pinned hatchling, offline and repeatable.
-        result = run(
+        run_checked(
             [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", tmp, common_dir],
             env=env,
+            error=BuildError,
+            what=f"building {common_dir.name}/ failed",
         )
-        if result.returncode != 0:
-            raise BuildError(f"building {common_dir.name}/ failed:\n{tail(result.stdout)}")
         built = sorted(Path(tmp).iterdir())
         if sorted(p.suffix for p in built) != [".gz", ".whl"]:
             raise BuildError(f"expected one wheel and one sdist, the build produced {[p.name for p in built]}")

@@ -22,7 +22,7 @@ from ytc_release.errors import CheckError
 from ytc_release.paths import DIST_NAME, IMPORT_NAME
 from ytc_release.pipeline.build import Artifact
 from ytc_release.pipeline.steps import Context, Results
-from ytc_release.toolkit.runner import run, tail
+from ytc_release.toolkit.runner import run_checked
 
 _FORBIDDEN_PARTS = ("__pycache__", "tests", "test", ".pytest_cache")
 _FORBIDDEN_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp")
@@ -91,9 +91,11 @@ def check_wheel(wheel: Path, version: str, common_dir: Path) -> None:
 
 
 def twine_check(artifacts: list[Artifact]) -> None:
-    result = run([sys.executable, "-m", "twine", "check", "--strict", *(a.path for a in artifacts)])
-    if result.returncode != 0:
-        raise CheckError(f"`twine check --strict` rejected the build:\n{tail(result.stdout)}")
+    run_checked(
+        [sys.executable, "-m", "twine", "check", "--strict", *(a.path for a in artifacts)],
+        error=CheckError,
+        what="`twine check --strict` rejected the build",
+    )
 
 
 def check_artifacts(artifacts: list[Artifact], version: str, common_dir: Path) -> None:

@@ -14,7 +14,7 @@ from ytc_release.paths import DIST_NAME, IMPORT_NAME
 from ytc_release.pipeline.build import Artifact
 from ytc_release.pipeline.steps import Context, Results
 from ytc_release.target import IndexTarget
-from ytc_release.toolkit.runner import clean_pip_env, run, tail
+from ytc_release.toolkit.runner import clean_pip_env, run_checked
 
 
 def check_served_hashes(target: IndexTarget, artifacts: list[Artifact], version: str) -> list[IndexedFile]:
@@ -40,32 +40,30 @@ def install_and_import(target: IndexTarget, version: str) -> str:
     """pip install ytcaption-common==version from the index alone; returns the imported __version__."""
     with tempfile.TemporaryDirectory(prefix="ytc-verify-") as tmp:
         venv = Path(tmp) / "venv"
-        created = run([sys.executable, "-m", "venv", venv])
-        if created.returncode != 0:
-            raise VerifyError(f"could not create a venv for the check:\n{tail(created.stdout)}")
+        run_checked(
+            [sys.executable, "-m", "venv", venv], error=VerifyError, what="could not create a venv for the check"
+        )
         python = venv / "bin" / "python"
         # The index URL carries credentials: pip reads it from the environment, never
         # from argv, which every user of the machine can see in `ps`.
         env = target.tool_env(clean_pip_env())
         env["PIP_INDEX_URL"] = target.simple_url_with_credentials()
-        result = run(
+        run_checked(
             [python, "-m", "pip", "install", "--no-input", f"{DIST_NAME}=={version}"],
             env=env,
             timeout=900,
+            error=VerifyError,
+            what=f"pip could not install {DIST_NAME}=={version} from {target.simple_url}",
         )
-        if result.returncode != 0:
-            raise VerifyError(
-                f"pip could not install {DIST_NAME}=={version} from {target.simple_url}:\n{tail(result.stdout)}"
-            )
-        probe = run(
+        probe = run_checked(
             [
                 python,
                 "-c",
                 f"import {IMPORT_NAME} as m, importlib.metadata as md; print(m.__version__, md.version('{DIST_NAME}'))",
-            ]
+            ],
+            error=VerifyError,
+            what="the installed package does not import",
         )
-        if probe.returncode != 0:
-            raise VerifyError(f"the installed package does not import:\n{tail(probe.stdout)}")
         imported, metadata = probe.stdout.split()
         if imported != version or metadata != version:
             raise VerifyError(

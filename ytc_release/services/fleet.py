@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from ytc_release.errors import FleetError
 from ytc_release.services.pins import Pin
-from ytc_release.toolkit import web as http
+from ytc_release.toolkit import web
 
 OK = "ok"
 DRIFT = "DRIFT"
@@ -87,7 +87,7 @@ def read_health(url: str, body: bytes, status: int) -> Health:
 
 def fetch_health(url: str, timeout: float) -> Health:
     try:
-        response = http.get(f"{url}/health", timeout=timeout)
+        response = web.get(f"{url}/health", timeout=timeout)
     except OSError as err:
         return Health(url, error=f"no answer ({getattr(err, 'reason', err)})")
     return read_health(url, response.body, response.status)

@@ -25,7 +25,7 @@ from ytc_index.files import replace_file
 from ytc_release.errors import ReleaseError
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import dockerfile
-from ytc_release.toolkit.runner import clean_pip_env, run, tail
+from ytc_release.toolkit.runner import clean_pip_env, run_checked
 
 LOCK_FILE = "requirements.lock"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -167,9 +167,7 @@ def compile_lock(
         env.update(UV_DEFAULT_INDEX=target.simple_url_with_credentials(), UV_NO_CONFIG="1", UV_PYTHON_DOWNLOADS="never")
         env.pop("UV_INDEX_URL", None)
         env.pop("UV_EXTRA_INDEX_URL", None)
-        result = run(argv, cwd=work, env=env, timeout=600)
-        if result.returncode != 0:
-            raise LockError(f"uv could not lock {service_dir.name}:\n{tail(result.stdout)}")
+        run_checked(argv, cwd=work, env=env, timeout=600, error=LockError, what=f"uv could not lock {service_dir.name}")
         body = (work / LOCK_FILE).read_text(encoding="utf-8")
     return render_header(python, text) + body
 

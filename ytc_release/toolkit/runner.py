@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from ytc_release.errors import ReleaseError
 from ytc_release.toolkit.masking import mask_secrets
@@ -19,14 +20,18 @@ def run(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 900,
+    stdin: IO[bytes] | int | None = None,
+    merge_stderr: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``cmd``, capturing stdout and stderr together; never raises on exit status."""
+    """Run ``cmd``, capturing stdout and stderr (together unless ``merge_stderr`` is
+    False, for a caller that parses stdout); never raises on exit status."""
     return subprocess.run(
         [str(c) for c in cmd],
         cwd=cwd,
         env=dict(env) if env is not None else None,
+        stdin=stdin,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
         text=True,
         timeout=timeout,
         check=False,
@@ -42,11 +47,13 @@ def run_checked(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 900,
+    stdin: IO[bytes] | int | None = None,
+    merge_stderr: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """``run``, raising ``error("<what>:" + the masked tail of the output, fix)`` on a non-zero exit."""
-    result = run(cmd, cwd=cwd, env=env, timeout=timeout)
+    result = run(cmd, cwd=cwd, env=env, timeout=timeout, stdin=stdin, merge_stderr=merge_stderr)
     if result.returncode != 0:
-        raise error(f"{what}:\n{tail(result.stdout)}", fix)
+        raise error(f"{what}:\n{tail(result.stdout + (result.stderr or ''))}", fix)
     return result
 
 
