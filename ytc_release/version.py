@@ -9,6 +9,7 @@ from packaging.version import InvalidVersion, Version
 
 from ytc_release.errors import VersionError
 
+_PLAIN = re.compile(r"^\d+\.\d+\.\d+$")
 _VERSION_LINE = re.compile(r'^__version__\s*=\s*"(?P<version>[^"]+)"\s*$', re.MULTILINE)
 
 
@@ -19,12 +20,19 @@ def read_version(version_file: Path) -> str:
     return validate(matches[0])
 
 
+def version_in(text: str) -> str | None:
+    """The `__version__` a file's text declares (e.g. an older commit's), or None."""
+    match = _VERSION_LINE.search(text)
+    return match["version"] if match else None
+
+
 def validate(version: str) -> str:
     try:
         parsed = Version(version)
     except InvalidVersion as exc:
         raise VersionError(f"{version!r} is not a valid version") from exc
-    if str(parsed) != version or len(parsed.release) != 3:
+    # Only plain X.Y.Z: a pre-, post- or dev-release could never get its common-vX.Y.Z tag.
+    if str(parsed) != version or not _PLAIN.match(version):
         raise VersionError(f"{version!r} is not of the form X.Y.Z (normalised: {parsed})")
     return version
 

@@ -11,7 +11,8 @@ from packaging.version import Version
 from ytc_release.changelog import require_entry
 from ytc_release.errors import GuardError
 from ytc_release.paths import Layout
-from ytc_release.version import _VERSION_LINE, read_version
+from ytc_release.toolkit.runner import run
+from ytc_release.version import read_version, version_in
 
 TAG_PATTERN = re.compile(r"^common-v(?P<version>\d+\.\d+\.\d+)$")
 _NULL_SHA = re.compile(r"^0+$")
@@ -34,7 +35,7 @@ def check_tag(lay: Layout, tag: str) -> str:
 
 
 def _git(lay: Layout, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(lay.root), *args], capture_output=True, text=True, check=False)
+    return run(["git", "-C", str(lay.root), *args], merge_stderr=False)
 
 
 def check_version_bumped(lay: Layout, base: str) -> str:
@@ -47,12 +48,12 @@ def check_version_bumped(lay: Layout, base: str) -> str:
     if not changed:
         return "common/src unchanged: no bump needed"
     old_text = _git(lay, "show", f"{base}:{lay.version_file.relative_to(lay.root).as_posix()}").stdout
-    old_match = _VERSION_LINE.search(old_text)
+    old = version_in(old_text)
     new = read_version(lay.version_file)
-    if old_match and Version(new) <= Version(old_match["version"]):
+    if old and Version(new) <= Version(old):
         raise GuardError(
             f"common/src changed ({', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}) "
-            f"but the version is still {new} (was {old_match['version']})"
+            f"but the version is still {new} (was {old})"
         )
     require_entry(lay.changelog, new)
     return f"common/src changed and the version moved to {new} with a CHANGELOG entry"
