@@ -6,12 +6,12 @@ A private CA is found where twine, requests and pip look for one."""
 
 from __future__ import annotations
 
-import configparser
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from ytc_release import pypirc
 from ytc_release.errors import ConfigurationError
 from ytc_release.index.embedded import EmbeddedIndex
 from ytc_release.toolkit.masking import mask_url, register_secret
@@ -103,13 +103,13 @@ class IndexTarget:
 
 
 def _from_pypirc(name: str) -> IndexTarget:
-    path = Path(os.environ.get("TWINE_CONFIG_FILE", Path.home() / ".pypirc")).expanduser()
-    config = configparser.ConfigParser(interpolation=None)
-    if not config.read(path):
-        raise ConfigurationError(f"repository {name!r} was asked for but {path} does not exist")
-    if name not in config:
+    path = pypirc.default_path()
+    try:
+        section = pypirc.read_repository(path, name)
+    except FileNotFoundError:
+        raise ConfigurationError(f"repository {name!r} was asked for but {path} does not exist") from None
+    if section is None:
         raise ConfigurationError(f"{path} has no [{name}] section", f"add [{name}] with repository, username, password")
-    section = config[name]
     missing = [k for k in ("repository", "username") if not section.get(k)]
     if missing:
         raise ConfigurationError(f"[{name}] in {path} lacks {', '.join(missing)}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ytc_release.errors import ConfigurationError
+from ytc_release.pypirc import default_path, read_repository, write_repository
 from ytc_release.target import _from_pypirc, resolve_configured
 
 TWINE_VARS = ("TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY", "TWINE_CONFIG_FILE")
@@ -136,3 +137,23 @@ def test_pypirc_ca_cert_is_the_targets_bundle(monkeypatch: pytest.MonkeyPatch, t
 def test_pypirc_values_are_not_interpolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     pypirc(tmp_path, monkeypatch, "[private]\nrepository = https://idx.example/\nusername = ci\npassword = 50%off\n")
     assert _from_pypirc("private").password == "50%off"
+
+
+def test_the_embedded_pypirc_round_trips_with_mode_0600(tmp_path: Path) -> None:
+    path = tmp_path / "pypirc"
+    fields = {"repository": "http://127.0.0.1:8080/", "username": "publisher", "password": "p%w:@x"}
+    write_repository(path, "ytcaption", fields)
+    assert read_repository(path, "ytcaption") == fields
+    assert read_repository(path, "other") is None
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_reading_a_missing_pypirc(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_repository(tmp_path / "absent", "ytcaption")
+
+
+def test_the_default_pypirc_is_twines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert default_path() == tmp_path / ".pypirc"
+    monkeypatch.setenv("TWINE_CONFIG_FILE", "~/elsewhere.ini")
+    assert default_path() == tmp_path / "elsewhere.ini"

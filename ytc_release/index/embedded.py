@@ -3,7 +3,6 @@ venv on 127.0.0.1, serving index/packages/, with credentials in index/auth/."""
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import json
 import os
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from ytc_index.roles import PUBLISHER as PUBLISHER_ROLE
 from ytc_index.roles import READER as READER_ROLE
+from ytc_release import pypirc
 from ytc_release.errors import IndexServerError
 from ytc_release.index.accounts import generate_password, role_of, set_role, set_user
 from ytc_release.toolkit.ports import port_taken
@@ -81,26 +81,15 @@ class EmbeddedIndex:
         self._write_pypirc(port, PUBLISHER, password)
 
     def _write_pypirc(self, port: int, username: str, password: str) -> None:
-        config = configparser.ConfigParser(interpolation=None)
-        config["distutils"] = {"index-servers": PYPIRC_SECTION}
-        config[PYPIRC_SECTION] = {
-            "repository": f"http://{HOST}:{port}/",
-            "username": username,
-            "password": password,
-        }
-        fd = os.open(self.pypirc.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            config.write(fh)
-        os.replace(self.pypirc.with_suffix(".tmp"), self.pypirc)
+        fields = {"repository": f"http://{HOST}:{port}/", "username": username, "password": password}
+        pypirc.write_repository(self.pypirc, PYPIRC_SECTION, fields)
 
     def credentials(self) -> tuple[str, str, str]:
         """(repository URL, username, password) from index/auth/pypirc."""
-        config = configparser.ConfigParser(interpolation=None)
-        config.read(self.pypirc)
         try:
-            section = config[PYPIRC_SECTION]
+            section = pypirc.read_repository(self.pypirc, PYPIRC_SECTION) or {}
             return section["repository"], section["username"], section["password"]
-        except KeyError as err:
+        except (FileNotFoundError, KeyError) as err:
             raise IndexServerError(
                 f"{self.pypirc} is missing or lacks [{PYPIRC_SECTION}] repository/username/password",
                 f"delete {self.pypirc} and run `make index-up`: a new publisher password is generated",
