@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ytc_release.paths import Layout, layout
@@ -37,6 +37,7 @@ class EnvironmentDefault(argparse.Action):
 class Settings:
     repository: str | None = None  # a section of ~/.pypirc
     cert: str | None = None  # CA bundle for an HTTPS index
+    report: Reporter = field(default_factory=Reporter)  # everything the run prints goes through it
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 
 from ytc_release.errors import BuildError, ReleaseError
 from ytc_release.toolkit.masking import mask_secrets, mask_url, register_secret
+from ytc_release.toolkit.report import Reporter
 from ytc_release.toolkit.runner import run_checked, tail
 from ytc_release.toolkit.waiting import wait_until
 from ytc_release.toolkit.web import split_credentials
@@ -136,3 +138,17 @@ def test_other_errors_from_the_probe_propagate() -> None:
 
     with pytest.raises(ValueError):
         wait_until(broken, timeout=5)
+
+
+def test_everything_printed_is_masked_except_a_deliberate_reveal() -> None:
+    out = io.StringIO()
+    report = Reporter(out)
+    register_secret("Kx7-generated-pw")
+    report.say("pip.conf index-url = https://reader:rd-pw@idx/simple/ and Kx7-generated-pw")
+    report.detail("again Kx7-generated-pw")
+    report.reveal("password (shown once): Kx7-generated-pw")
+    assert out.getvalue().splitlines() == [
+        "pip.conf index-url = https://reader:***@idx/simple/ and ***",
+        "    again ***",
+        "password (shown once): Kx7-generated-pw",
+    ]

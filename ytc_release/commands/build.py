@@ -15,12 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.pipeline.build import build
     from ytc_release.pipeline.check import check_artifacts
-    from ytc_release.toolkit.report import Reporter
     from ytc_release.version import read_version
 
     lay = settings.lay
     version = read_version(lay.version_file)
-    report = Reporter()
+    report = settings.report
     with report.step(f"build ytcaption-common {version}"):
         artifacts = build(lay.common, lay.dist, lay.root)
     with report.step("check (twine check --strict, wheel contents)"):

@@ -17,5 +17,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.pipeline.bump import bump
 
     old, new = bump(settings.lay, args.part)
-    print(f"version {old} -> {new}; CHANGELOG entry opened for {new}: describe the change before releasing")
+    settings.report.say(
+        f"version {old} -> {new}; CHANGELOG entry opened for {new}: describe the change before releasing"
+    )
     return 0

@@ -17,8 +17,7 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.checks.repository import run_checks
-    from ytc_release.toolkit.report import Reporter
 
     return run_checks(
-        settings.lay, Reporter(), repository=settings.repository, tools=not args.no_tools, offline=args.offline
+        settings.lay, settings.report, repository=settings.repository, tools=not args.no_tools, offline=args.offline
     )

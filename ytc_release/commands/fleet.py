@@ -20,7 +20,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.errors import FleetError
     from ytc_release.services import fleet
     from ytc_release.services.pins import read_pins
-    from ytc_release.toolkit.report import Reporter
 
     urls = list(args.urls)
     if args.hosts:
@@ -31,7 +30,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if not urls:
         raise FleetError("no VM to ask: no URL given")
     rows = fleet.compare(fleet.poll([fleet.normalise_url(u) for u in urls], args.timeout), read_pins(settings.lay.root))
-    report = Reporter()
+    report = settings.report
     for line in fleet.render(rows):
         report.say(line)
     bad = [row for row in rows if row.state != fleet.OK]

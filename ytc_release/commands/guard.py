@@ -19,7 +19,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     lay = settings.lay
     if args.tag is not None:
-        print(f"tag {args.tag} matches the source version {check_tag(lay, args.tag)}")
+        settings.report.say(f"tag {args.tag} matches the source version {check_tag(lay, args.tag)}")
     if args.base is not None:
-        print(check_version_bumped(lay, args.base))
+        settings.report.say(check_version_bumped(lay, args.base))
     return 0

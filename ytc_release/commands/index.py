@@ -65,12 +65,12 @@ def _embedded(settings: Settings) -> EmbeddedIndex:
 
 def cmd_index_up(settings: Settings, args: argparse.Namespace) -> int:
     url, started = _embedded(settings).up()
-    print(f"embedded index {'started' if started else 'already running'} at {url}")
+    settings.report.say(f"embedded index {'started' if started else 'already running'} at {url}")
     return 0
 
 
 def cmd_index_down(settings: Settings, args: argparse.Namespace) -> int:
-    print("embedded index stopped" if _embedded(settings).down() else "embedded index was not running")
+    settings.report.say("embedded index stopped" if _embedded(settings).down() else "embedded index was not running")
     return 0
 
 
@@ -79,13 +79,13 @@ def cmd_index_status(settings: Settings, args: argparse.Namespace) -> int:
 
     index = _embedded(settings)
     record = index.running()
-    print(f"packages: {index.packages} ({index.file_count()} files)")
+    settings.report.say(f"packages: {index.packages} ({index.file_count()} files)")
     if record is None:
-        print("status:   not running (`make index-up` starts it)")
+        settings.report.say("status:   not running (`make index-up` starts it)")
         return 3
     url = str(record["url"])
     health = "ok" if healthy(url) else "NOT ANSWERING"
-    print(f"url:      {url}\npid:      {record['pid']}\nhealth:   {health}\nlog:      {index.log_file}")
+    settings.report.say(f"url:      {url}\npid:      {record['pid']}\nhealth:   {health}\nlog:      {index.log_file}")
     return 0 if health == "ok" else 1
 
 
@@ -109,9 +109,9 @@ def cmd_add_user(settings: Settings, args: argparse.Namespace) -> int:
     if generated:
         # Shown once, on purpose: the only place the generated password ever appears.
         done = "password reset" if existed else "created"
-        print(f"user {args.name} ({role}) {done}; password (shown once, store it now): {password}")
+        settings.report.reveal(f"user {args.name} ({role}) {done}; password (shown once, store it now): {password}")
     else:
-        print(f"user {args.name} ({role}) set")
+        settings.report.say(f"user {args.name} ({role}) set")
     return 0
 
 
@@ -119,7 +119,7 @@ def cmd_set_role(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.index.accounts import set_role
 
     set_role(_htpasswd(settings, args), args.name, args.role)
-    print(f"user {args.name} is now a {args.role}")
+    settings.report.say(f"user {args.name} is now a {args.role}")
     return 0
 
 
@@ -127,7 +127,7 @@ def cmd_remove_user(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.index.accounts import remove_user
 
     remove_user(_htpasswd(settings, args), args.name)
-    print(f"user {args.name} removed")
+    settings.report.say(f"user {args.name} removed")
     return 0
 
 
@@ -135,7 +135,7 @@ def cmd_list_users(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.index.accounts import list_accounts
 
     for name, role in list_accounts(_htpasswd(settings, args)):
-        print(f"{name}\t{role}")
+        settings.report.say(f"{name}\t{role}")
     return 0
 
 
@@ -165,8 +165,8 @@ def cmd_remove_version(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as err:
         raise _access_error(settings, "remove", args, err) from None
     for path in files:
-        print(f"removed {path.name}")
-    print(
+        settings.report.say(f"removed {path.name}")
+    settings.report.say(
         f"{args.name} {args.version} can never be uploaded again; logged in {operations_log(_packages(settings, args))}"
     )
     return 0
@@ -182,5 +182,5 @@ def cmd_yank(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as err:
         raise _access_error(settings, "unyank" if args.undo else "yank", args, err) from None
     state = "no longer yanked" if args.undo else "yanked (pip installs it only when pinned exactly)"
-    print(f"{args.name} {args.version} {state}; logged in {operations_log(_packages(settings, args))}")
+    settings.report.say(f"{args.name} {args.version} {state}; logged in {operations_log(_packages(settings, args))}")
     return 0

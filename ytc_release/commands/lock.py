@@ -18,9 +18,8 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.services import locking, pins
-    from ytc_release.toolkit.report import Reporter
 
-    report = Reporter()
+    report = settings.report
     services = [Path(d).resolve() for d in args.dirs] or pins.discover_services(settings.lay.root)
     target = settings.index(start=True, report=report)
     assert target is not None

@@ -20,11 +20,10 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.migration.migrate import migrate
-    from ytc_release.toolkit.report import Reporter
 
     return migrate(
         [Path(d) for d in args.dirs],
-        Reporter(),
+        settings.report,
         version=args.version,
         dry_run=args.dry_run,
         force=args.force,

@@ -18,9 +18,8 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.pipeline import plans, summary
     from ytc_release.pipeline.steps import Context, run_steps
-    from ytc_release.toolkit.report import Reporter
 
-    ctx = Context(settings.lay, Reporter(), repository=settings.repository, version=args.version)
+    ctx = Context(settings.lay, settings.report, repository=settings.repository, version=args.version)
     done = run_steps(plans.PUBLISH_BUILT, ctx)
     summary.summary(ctx, done)
     summary.next_steps_after_publish(ctx, done)

@@ -18,10 +18,9 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.pipeline import plans, summary
     from ytc_release.pipeline.steps import Context, run_steps
-    from ytc_release.toolkit.report import Reporter
 
     ctx = Context(
-        settings.lay, Reporter(), repository=settings.repository, dry_run=args.dry_run, skip_tests=args.skip_tests
+        settings.lay, settings.report, repository=settings.repository, dry_run=args.dry_run, skip_tests=args.skip_tests
     )
     done = run_steps(plans.DRY_RUN if args.dry_run else plans.RELEASE, ctx)
     if args.dry_run:

@@ -16,10 +16,9 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.index.client import published_versions
     from ytc_release.services.pins import read_pins
-    from ytc_release.toolkit.report import Reporter
     from ytc_release.version import read_version
 
-    lay, report = settings.lay, Reporter()
+    lay, report = settings.lay, settings.report
     report.say(f"source version: {read_version(lay.version_file)}")
     target = settings.index()  # never started here
     on_index: list[str] | None = None

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import sys
 import tarfile
 import tempfile
 import time
@@ -22,13 +21,14 @@ from ytc_release.images.index_image import build_and_check_index_image
 from ytc_release.images.podman import Podman, ensure_base_image, ensure_installed, running_container
 from ytc_release.index.client import published_versions
 from ytc_release.index.embedded import EmbeddedIndex
-from ytc_release.paths import Layout, layout
+from ytc_release.paths import Layout
 from ytc_release.pipeline.build import build
 from ytc_release.services import fleet, pins
 from ytc_release.target import IndexTarget, embedded_target
 from ytc_release.toolkit import web
 from ytc_release.toolkit.ports import free_port
 from ytc_release.toolkit.redis_server import RedisProcess
+from ytc_release.toolkit.report import Reporter
 from ytc_release.toolkit.waiting import wait_until
 
 _PROBE = (
@@ -179,14 +179,14 @@ def redis_on_loopback(workdir: Path) -> Iterator[RedisProcess]:
         redis.stop()
 
 
-def run_images(lay: Layout) -> int:
+def run_images(lay: Layout, report: Reporter) -> int:
     ensure_installed()
     podman = Podman(lay.root / ".images")
     podman.configure()
-    print(f"base image {ensure_base_image(podman, lay.root / '.images' / 'python-3.11-slim.tar')}", flush=True)
+    report.say(f"base image {ensure_base_image(podman, lay.root / '.images' / 'python-3.11-slim.tar')}")
     index = EmbeddedIndex(lay.index_home)
     url, started = index.up()
-    print(f"embedded index {'started' if started else 'running'} at {url}", flush=True)
+    report.say(f"embedded index {'started' if started else 'running'} at {url}")
     target = embedded_target(index)
     available = set(published_versions(target))
     service_pins = pins.read_pins(lay.root)
@@ -210,14 +210,14 @@ def run_images(lay: Layout) -> int:
         pip_conf = _pip_conf(reader, work)
         for pin in service_pins:
             service_dir = pin.requirements.parent
-            print(f"building {pin.service} ...", flush=True)
+            report.say(f"building {pin.service} ...")
             result = ImageResult(pin.service, pin.version)
             try:
                 build_and_check(podman, lay, service_dir, result, pip_conf, reader.password, work, redis.url)
             except ReleaseError as err:
                 result.problems.append(err.problem)
             results.append(result)
-        print("building index (docker-compose.index.yml's image) ...", flush=True)
+        report.say("building index (docker-compose.index.yml's image) ...")
         index_result = ImageResult("index", "-")
         try:
             wheel = next(a for a in build(lay.common, work / "dist", lay.root) if a.name.endswith(".whl"))
@@ -227,31 +227,19 @@ def run_images(lay: Layout) -> int:
         except ReleaseError as err:
             index_result.problems.append(err.problem)
         results.append(index_result)
-    print(f"\n{'image':<32} {'build':>7} {'size':>9}  health")
+    report.say(f"\n{'image':<32} {'build':>7} {'size':>9}  health")
     for r in results:
-        print(f"{r.service:<32} {r.build_seconds:6.1f}s {r.size_mb:7.1f}MB  {r.health}")
+        report.say(f"{r.service:<32} {r.build_seconds:6.1f}s {r.size_mb:7.1f}MB  {r.health}")
         for problem in r.problems:
-            print(f"    PROBLEM: {problem}")
-    print("\nytc-release fleet over the containers as they ran:")
+            report.say(f"    PROBLEM: {problem}")
+    report.say("\nytc-release fleet over the containers as they ran:")
     for line in fleet.render(fleet.compare([r.fleet for r in results if r.fleet is not None], service_pins)):
-        print(f"    {line}")
+        report.say(f"    {line}")
     failed = [r for r in results if r.problems]
     if failed:
         raise ReleaseError(f"{len(failed)} image(s) failed their checks", "see the PROBLEM lines above")
-    print(
+    report.say(
         f"\n{len(results) - 1} service images built from the index, every service healthy on its pinned "
         "ytcaption-common; the index image serves, authenticates and guards private names"
     )
     return 0
-
-
-def main() -> None:
-    try:
-        sys.exit(run_images(layout()))
-    except ReleaseError as err:
-        print(err.render(), file=sys.stderr)
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

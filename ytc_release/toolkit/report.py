@@ -1,4 +1,5 @@
-"""Announcing each step with its outcome and duration."""
+"""All of the tooling's output goes through a Reporter, which masks secrets:
+each step announced with its outcome and duration, details, plain lines."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ class Reporter:
 
     def say(self, text: str) -> None:
         print(mask_secrets(text), file=self.stream, flush=True)
+
+    def reveal(self, text: str) -> None:
+        """Unmasked, on purpose: the one place a secret is shown (a generated password, once)."""
+        print(text, file=self.stream, flush=True)
 
     def detail(self, text: str) -> None:
         self.say(f"    {text}")
