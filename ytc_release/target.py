@@ -7,7 +7,7 @@ A private CA is found where twine, requests and pip look for one."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -34,8 +34,12 @@ class IndexTarget:
     # False for a target built with explicit credentials (e.g. a reader account): it
     # never takes the index or credentials of PIP_INDEX_URL from the environment.
     from_pip_env: bool = True
+    # PIP_INDEX_URL as it was when the target was made (read once, not at each use).
+    pip_index_url: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
+        if self.from_pip_env and not self.pip_index_url:
+            object.__setattr__(self, "pip_index_url", os.environ.get("PIP_INDEX_URL", ""))
         # Credentials written into the upload URL are redundant (username and password are
         # given) and would reach twine's --repository-url, i.e. argv: keep them out of it.
         bare, in_url = split_credentials(self.upload_url)
@@ -46,18 +50,14 @@ class IndexTarget:
         register_secret(self.simple_auth[1])
 
     @property
-    def _pip_index_url(self) -> str:
-        return os.environ.get("PIP_INDEX_URL", "") if self.from_pip_env else ""
-
-    @property
     def auth(self) -> tuple[str, str]:
         return (self.username, self.password)
 
     @property
     def simple_url(self) -> str:
         """PIP_INDEX_URL (without its credentials) when set, else the simple index beside the upload URL."""
-        if self._pip_index_url:
-            return split_credentials(self._pip_index_url)[0].rstrip("/") + "/"
+        if self.pip_index_url:
+            return split_credentials(self.pip_index_url)[0].rstrip("/") + "/"
         base = self.upload_url.rstrip("/")
         if base.endswith("/legacy"):
             base = base[: -len("/legacy")]
@@ -66,7 +66,7 @@ class IndexTarget:
     @property
     def simple_auth(self) -> tuple[str, str]:
         """The credentials in PIP_INDEX_URL (the form VMs use), else the publisher's."""
-        return split_credentials(self._pip_index_url)[1] or self.auth
+        return split_credentials(self.pip_index_url)[1] or self.auth
 
     def simple_url_with_credentials(self) -> str:
         """For pip: hand it over in the environment or a 0600 file, never in argv."""
