@@ -101,3 +101,44 @@ class SmokeError(ReleaseError):
 
 class OperatorAccessError(ReleaseError):
     fix = "run it as root or as the index's user (the owner of the package folder)"
+
+
+class LockError(ReleaseError):
+    fix = "fix the requirements named above, then run `ytc-release lock DIR`"
+
+
+class RedisServerError(ReleaseError):
+    fix = "install one (`apt-get install redis-server`, or any redis-server on PATH) and run the command again"
+
+
+class MigrateError(ReleaseError):
+    fix = "read the lines above: commit or move the local changes, then run migrate again (or pass --force)"
+
+
+class ComposeError(Exception):
+    """A compose file migrate cannot edit: it lists the file as a change to make by hand."""
+
+
+class StepFailed(ReleaseError):
+    """A step of the pipeline failed: ``step`` names it, ``problem`` and ``fix``
+    are those of the cause, so the message reads as before."""
+
+    def __init__(self, step: str, cause: ReleaseError) -> None:
+        super().__init__(cause.problem, cause.fix)
+        self.step = step
+        self.cause = cause
+
+
+# The HTTP client's transport errors: OSError, so every caller treats them as "cannot reach".
+
+
+class BadResponse(OSError):
+    """The other end did not speak HTTP we can use (or the URL was not one)."""
+
+
+class Unreachable(OSError):
+    """Nothing answered: refused, timed out, no such host."""
+
+
+class UntrustedCertificate(OSError):
+    """The server's certificate is not signed by a CA we trust."""

@@ -10,12 +10,10 @@ import io
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ytc_release.errors import ComposeError
+
 SECRET = "pipconf"
 SECRET_FILE = "${YTC_PIPCONF:-/etc/ytcaption/pip.conf}"
-
-
-class ComposeError(Exception):
-    pass
 
 
 def _yaml() -> YAML:

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import MigrateError, ReleaseError
 from ytc_release.migration import edits as migrate_edits
 from ytc_release.migration.compose import ComposeError, add_pipconf_secret
 from ytc_release.migration.imports import rewrite_imports
@@ -32,10 +32,6 @@ MIN_PYTHON = (3, 10)
 _NOT_SOURCE = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".pytest_cache", "build", "dist"}
 _NOT_COMPARED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 _NOT_COMPARED_SUFFIXES = (".pyc", ".pyo", ".egg-info")
-
-
-class MigrateError(ReleaseError):
-    fix = "read the lines above: commit or move the local changes, then run migrate again (or pass --force)"
 
 
 @dataclass

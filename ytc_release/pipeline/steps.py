@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import ReleaseError, StepFailed
 from ytc_release.paths import Layout
 from ytc_release.toolkit.report import Reporter
 
@@ -59,16 +59,6 @@ class Step:
     name: str  # the field of Results it fills ("" for a step that only checks)
     title: str  # announced as `==> title ...`
     run: Callable[[Context, Results], object]
-
-
-class StepFailed(ReleaseError):
-    """A step of the pipeline failed: ``step`` names it, ``problem`` and ``fix``
-    are those of the cause, so the message reads as before."""
-
-    def __init__(self, step: str, cause: ReleaseError) -> None:
-        super().__init__(cause.problem, cause.fix)
-        self.step = step
-        self.cause = cause
 
 
 def run_steps(steps: Sequence[Step], ctx: Context) -> Results:

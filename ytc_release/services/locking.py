@@ -22,7 +22,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from ytc_index.files import replace_file
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import LockError
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import dockerfile
 from ytc_release.toolkit.runner import clean_pip_env, run_checked
@@ -33,10 +33,6 @@ _HEADER = "# ytc-lock: python={python} requirements-sha256={digest}"
 _HEADER_RE = re.compile(r"^# ytc-lock: python=(?P<python>\d+\.\d+) requirements-sha256=(?P<digest>[0-9a-f]{64})$", re.M)
 _REQUIREMENT_RE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\]+)")
 _HASH_RE = re.compile(r"--hash=sha256:(?P<hash>[0-9a-f]{64})")
-
-
-class LockError(ReleaseError):
-    fix = "fix the requirements named above, then run `ytc-release lock DIR`"
 
 
 @dataclass(frozen=True)

