@@ -184,6 +184,7 @@ def run_images(lay: Layout, report: Reporter) -> int:
     podman = Podman(lay.root / ".images")
     podman.configure()
     report.say(f"base image {ensure_base_image(podman, lay.root / '.images' / 'python-3.11-slim.tar')}")
+    # Always the embedded index, not resolve_index's answer: the check makes a reader account on it.
     index = EmbeddedIndex(lay.index_home)
     url, started = index.up()
     report.say(f"embedded index {'started' if started else 'running'} at {url}")
