@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./common
-	$(BIN)/python -m release.redis_server
+	$(BIN)/python -m ytc_release.toolkit.redis_server
 	@touch $(STAMP)
 
 .PHONY: help venv lock test test-images test-common lint build release dry-run publish bump status check guard tag-guard \
@@ -53,10 +53,12 @@ lock: $(STAMP) ## refresh requirements.lock from the pyproject.toml ranges (LOCK
 	    --generate-hashes --extra dev $(LOCK_ARGS) -o $(LOCK) pyproject.toml common/pyproject.toml
 	@git diff --stat -- $(LOCK) || true
 
-# Then the library's tests on every supported Python (noxfile.py), when the noxfile is there.
+# The unit tests first (seconds; a broken pure function fails before any end-to-end run), then
+# the rest; then the library's tests on every supported Python (noxfile.py), when the noxfile is there.
 # The image builds' own tests need root and podman, like `make images`: `make test-images`.
 test: $(STAMP) $(ACTIONLINT) ## run the whole test suite, then the library's tests on Python 3.10-3.13 (nox)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --ignore=tests/images $(PYTEST_ARGS)
+	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --ignore=tests/images --ignore=tests/unit $(PYTEST_ARGS)
 	@if [ -f noxfile.py ]; then echo "$(BIN)/nox $(NOX_ARGS)"; $(BIN)/nox $(NOX_ARGS); fi
 
 test-images: $(STAMP) ## the image-build checks' tests (root: installs podman & co. like `make images`)

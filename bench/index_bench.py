@@ -21,9 +21,9 @@ from passlib.apache import HtpasswdFile
 
 from bench.load import LoadResult, run_wrk
 from bench.servers import nginx_static, our_index, stock_pypiserver
-from release.building import build
-from release.paths import find_repo_root
-from release.proc import clean_pip_env
+from ytc_release.paths import find_repo_root
+from ytc_release.pipeline.build import build
+from ytc_release.toolkit.runner import clean_pip_env
 
 ServerFactory = Callable[[Path, Path, Path], AbstractContextManager[str]]
 SERVERS: dict[str, ServerFactory] = {

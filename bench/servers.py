@@ -9,27 +9,24 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from pypiserver.pkg_helpers import guess_pkgname_and_version, normalize_pkgname
 
-from release.net import free_port
+from ytc_release.toolkit import web
+from ytc_release.toolkit.ports import free_port
+from ytc_release.toolkit.waiting import wait_until
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def alive() -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"server for {url} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=30):
-                return
-        except OSError:
-            time.sleep(0.2)
+
+    if wait_until(lambda: web.get(url, timeout=30).status < 400, timeout=timeout, alive=alive):
+        return
     raise TimeoutError(f"{url} did not answer in {timeout}s")
 
 

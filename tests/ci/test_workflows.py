@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from release.building import sha256_of
-from release.index_client import project_files
-from release.target import embedded_target
-from release.workflow_lint import lint_workflows
 from tests.support.index import LiveIndex
 from tests.support.versions import V_PATCH, V
 from tests.support.workspace import make_workspace
+from ytc_release.checks.workflow_lint import lint_workflows
+from ytc_release.index.client import project_files
+from ytc_release.pipeline.build import sha256_of
+from ytc_release.target import embedded_target
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 VENV = Path(__file__).resolve().parents[2] / ".venv"

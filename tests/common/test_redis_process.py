@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from release.redis_server import RedisProcess
+from ytc_release.toolkit.redis_server import RedisProcess
 
 
 def test_a_port_taken_between_choosing_and_binding_moves_to_a_free_one(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from release.podman import Podman, ensure_base_image, ensure_installed
+from ytc_release.images.podman import Podman, ensure_base_image, ensure_installed
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def podman(repo_root: Path) -> Podman:
 
 
 def test_a_pip_conf_baked_into_a_layer_is_found(podman: Podman, tmp_path: Path) -> None:
-    from release.images import _secret_in_layers
+    from ytc_release.images.services import _secret_in_layers
 
     context = tmp_path / "ctx"
     context.mkdir()

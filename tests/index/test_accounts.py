@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from release import http
-from release.index_client import project_files
 from tests.index.test_index_http import upload_form
 from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_wheel, twine_upload
+from ytc_release.index.client import project_files
+from ytc_release.toolkit import web as http
 
 
 def ytc(live: LiveIndex, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -94,7 +94,7 @@ def test_the_embedded_reader_account_downloads_and_cannot_upload(live_index: Liv
 
 def ytc_file(htpasswd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "release.cli", "index", *args, "--htpasswd", str(htpasswd)],
+        [sys.executable, "-m", "ytc_release.cli", "index", *args, "--htpasswd", str(htpasswd)],
         input=stdin,
         capture_output=True,
         text=True,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from release.pins import discover_services
 from ytc_index import settings as settings_module
 from ytc_index.settings import IndexSettings
+from ytc_release.services.pins import discover_services
 
 VALIDATOR = str(Path(sys.executable).parent / "check-jsonschema")
 

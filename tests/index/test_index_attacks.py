@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from release import http
-from release.accounts import set_user
-from release.index_client import project_files
-from release.proc import clean_pip_env
 from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_sdist, make_wheel, multipart, start_index, twine_upload
+from ytc_release.index.accounts import set_user
+from ytc_release.index.client import project_files
+from ytc_release.toolkit import web as http
+from ytc_release.toolkit.runner import clean_pip_env
 
 FALLBACK = "http://127.0.0.1:9/fallback-simple/"
 

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from release import http
-from release.index_client import project_files
 from tests.support.index import make_wheel, start_index, twine_upload
 from ytc_index.backend import FreshFileBackend, write_atomically
 from ytc_index.registry import PrivateNames
+from ytc_release.index.client import project_files
+from ytc_release.toolkit import web as http
 
 
 def test_kill_9_during_a_large_upload_leaves_nothing_listed_and_the_upload_can_be_retried(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ import os
 import threading
 from pathlib import Path
 
-from release.accounts import list_accounts, set_user
 from ytc_index.files import append_json_line, replace_file
 from ytc_index.roles import read_roles, roles_path, write_roles
+from ytc_release.index.accounts import list_accounts, set_user
 
 
 def test_a_leftover_at_the_old_fixed_temp_name_does_not_block_a_write(tmp_path: Path) -> None:

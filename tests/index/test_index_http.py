@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from release import http
-from release.embedded import EmbeddedIndex
-from release.errors import IndexServerError
-from release.index_client import project_files
 from tests.support.index import LiveIndex, make_wheel, start_index, twine_upload
 from tests.support.net import free_port
+from ytc_release.errors import IndexServerError
+from ytc_release.index.client import project_files
+from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.toolkit import web as http
 
 FALLBACK = "http://127.0.0.1:9/fallback-simple/"
 
@@ -233,6 +233,6 @@ def test_a_damaged_pypirc_is_a_clear_error_and_deleting_it_recovers(tmp_path: Pa
     index.pypirc.unlink()
     index.ensure_credentials(free_port())
     _, user, password = index.credentials()
-    from release.accounts import list_users
+    from ytc_release.index.accounts import list_users
 
     assert user == "publisher" and list_users(index.htpasswd) == ["publisher"] and len(password) >= 24

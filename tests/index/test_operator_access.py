@@ -33,10 +33,10 @@ def as_operator(*args: str) -> subprocess.CompletedProcess[str]:
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*prefix, *argv], capture_output=True, text=True, check=False, cwd="/", env=env)
 
-    probe = run(sys.executable, "-c", "import release.cli, ytc_index.operator")
+    probe = run(sys.executable, "-c", "import ytc_release.cli, ytc_index.operator")
     if probe.returncode != 0:  # e.g. a checkout under a folder only root may enter
         pytest.skip(f"a non-root user cannot run this checkout's CLI here: {probe.stderr.strip()[-200:]}")
-    return run(sys.executable, "-m", "release.cli", "index", *args)
+    return run(sys.executable, "-m", "ytc_release.cli", "index", *args)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from release import dockerfile
-from release.checks import dockerfile_problems
+from ytc_release.checks.repository import dockerfile_problems
+from ytc_release.toolkit import dockerfile
 
 UPSTREAM_STYLE = """\
 # syntax=docker/dockerfile:1

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from release import dockerfile
-from release.dockerfile import base_image_python
-from release.migrate_compose import add_pipconf_secret
-from release.migrate_edits import edit_dockerfile, is_copy_requirement, pin_requirements
-from release.migrate_imports import rewrite_imports
+from ytc_release.migration.compose import add_pipconf_secret
+from ytc_release.migration.edits import edit_dockerfile, is_copy_requirement, pin_requirements
+from ytc_release.migration.imports import rewrite_imports
+from ytc_release.toolkit import dockerfile
+from ytc_release.toolkit.dockerfile import base_image_python
 
 SOURCE = '''\
 """Docs mention common.log_utils and stay as they are."""

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from release import dockerfile
-from release.checks import dockerfile_problems
-from release.pins import read_pin
 from tests.migrate.bind_check import check
 from tests.migrate.upstream_tree import SERVICES, build, snapshot
 from tests.support.cli import run_cli
+from ytc_release.checks.repository import dockerfile_problems
+from ytc_release.services.pins import read_pin
+from ytc_release.toolkit import dockerfile
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_without_version_index_or_checkout_it_says_what_to_do(monkeypatch: pytes
 
 
 def test_in_this_repository_the_master_is_the_library_source(repo_root: Path, tmp_path: Path) -> None:
-    from release.migrate import local_changes, master_common
+    from ytc_release.migration.migrate import local_changes, master_common
 
     service = tmp_path / "repo/services/legacy"
     shutil.copytree(repo_root / "common/src/ytcaption_common", tmp_path / "repo/common/src/ytcaption_common")

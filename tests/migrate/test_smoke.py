@@ -10,11 +10,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from release import locking
-from release.net import port_taken
-from release.paths import DIST_NAME
 from tests.migrate.upstream_tree import SERVICES, build
 from tests.support.workspace import Workspace, make_workspace
+from ytc_release.paths import DIST_NAME
+from ytc_release.services import locking
+from ytc_release.toolkit.ports import port_taken
 
 pytestmark = pytest.mark.slow
 
@@ -125,7 +125,7 @@ def test_without_an_index_smoke_says_what_to_do(tmp_path: Path, repo_root: Path)
 
 def test_an_app_that_ignores_port_is_found_where_it_listens(released: Workspace, cache: Path, tmp_path: Path) -> None:
     # upstream's orchestrator run.py hard-codes port=8000; smoke probes the port the app really opened
-    from release.net import free_port
+    from ytc_release.toolkit.ports import free_port
 
     version = released.ytc("status").stdout.split("source version:")[1].split()[0]
     fixed = free_port()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from release import migrate, smoke
+from ytc_release.migration import migrate
+from ytc_release.services import smoke
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_the_app_sees_an_allow_listed_environment_never_the_callers_secrets(
 ) -> None:
     import sys
 
-    from release import dockerfile
+    from ytc_release.toolkit import dockerfile
 
     monkeypatch.setenv("TWINE_PASSWORD", "s3cret-pw")
     monkeypatch.setenv("TWINE_USERNAME", "uploader")
@@ -82,7 +83,7 @@ def test_a_cmd_that_cannot_start_is_a_smoke_error_naming_the_step_and_command(ki
 
 
 def test_the_venv_cache_key_is_the_files_the_pip_step_installs_and_the_index(tmp_path: Path) -> None:
-    from release import dockerfile
+    from ytc_release.toolkit import dockerfile
 
     (tmp_path / "Dockerfile").write_text(
         "FROM python:3.11-slim\nCOPY requirements.txt requirements.lock ./\n"

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from release.embedded import EmbeddedIndex
-from release.paths import Layout
-from release.pins import read_pins
-from release.target import embedded_target
-from release.version import read_version
 from tests.support.net import free_port
 from tests.support.venvs import make_venv, pip, run_python
+from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.paths import Layout
+from ytc_release.services.pins import read_pins
+from ytc_release.target import embedded_target
+from ytc_release.version import read_version
 
 
 def path_without_redis(bin_dir: Path) -> str:

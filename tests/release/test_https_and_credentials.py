@@ -13,11 +13,11 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from release.accounts import set_user
 from tests.support.index import LiveIndex, start_index
 from tests.support.tls_proxy import TlsProxy, tls_proxy
 from tests.support.versions import V
 from tests.support.workspace import Workspace, make_workspace
+from ytc_release.index.accounts import set_user
 
 READER, READER_PASSWORD = "deploy-reader", "rd-Pw:with@odd/chars%"
 

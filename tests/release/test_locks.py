@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from release import index_client, locking
-from release.proc import clean_pip_env
 from tests.support.index import LiveIndex, make_wheel, twine_upload
 from tests.support.venvs import make_venv
+from ytc_release.index import client as index_client
+from ytc_release.services import locking
+from ytc_release.toolkit.runner import clean_pip_env
 
 REQUIREMENTS = "ytcaption-common==1.0.0\nsix==1.16.0\n"
 DOCKERFILE = (

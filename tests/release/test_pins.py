@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release.pins import rewrite_pin
+from ytc_release.services.pins import rewrite_pin
 
 H1, H2, H3, H4 = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
 

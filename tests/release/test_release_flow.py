@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from release import locking
-from release.building import sha256_of
-from release.index_client import project_files
-from release.paths import DIST_NAME
-from release.target import embedded_target
 from tests.support.index import make_wheel, twine_upload
 from tests.support.net import free_port
 from tests.support.venvs import make_venv, pip, run_python
 from tests.support.versions import V_MINOR, V_PATCH, V_UNRELEASED, V
 from tests.support.workspace import Workspace, make_workspace
+from ytc_release.index.client import project_files
+from ytc_release.paths import DIST_NAME
+from ytc_release.pipeline.build import sha256_of
+from ytc_release.services import locking
+from ytc_release.target import embedded_target
 
 
 @pytest.fixture
@@ -254,10 +254,10 @@ def test_new_service_folder_is_discovered(ws: Workspace) -> None:
 
 
 def test_verify_fails_when_the_index_serves_other_bytes(ws: Workspace) -> None:
-    from release.building import build
-    from release.errors import VerifyError
-    from release.index_client import upload
-    from release.verify import check_served_hashes
+    from ytc_release.errors import VerifyError
+    from ytc_release.index.client import upload
+    from ytc_release.pipeline.build import build
+    from ytc_release.pipeline.verify import check_served_hashes
 
     ws.index.up(ws.port)
     artifacts = build(ws.root / "common", ws.root / "dist", ws.root)

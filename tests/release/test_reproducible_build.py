@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from release.building import TOOLCHAIN_FILE, build
+from ytc_release.pipeline.build import TOOLCHAIN_FILE, build
 
 
 def clone(repo_root: Path, dest: Path) -> Path:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from release.embedded import EmbeddedIndex
-from release.index_client import parse_listing
-from release.net import free_port
-from release.proc import clean_pip_env
 from tests.support.index import make_wheel
 from tests.support.net import http_get
 from tests.support.pythons import present_pythons
+from ytc_release.index.client import parse_listing
+from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.toolkit.ports import free_port
+from ytc_release.toolkit.runner import clean_pip_env
 
 PYTHONS = present_pythons()
 
@@ -60,7 +60,7 @@ def test_index_serves_and_authenticates_under_each_python(version: str, repo_roo
     home = tmp_path / "index"
     port = free_port()
     ytc_env = dict(env, YTC_REPO_ROOT=str(repo_root), YTC_INDEX_HOME=str(home), YTC_INDEX_PORT=str(port))
-    up = _run([python, "-m", "release.cli", "index", "up"], ytc_env)
+    up = _run([python, "-m", "ytc_release.cli", "index", "up"], ytc_env)
     index = EmbeddedIndex(home)
     try:
         assert up.returncode == 0, up.stdout + up.stderr
@@ -80,5 +80,5 @@ def test_index_serves_and_authenticates_under_each_python(version: str, repo_roo
         files = parse_listing(body.decode(), url + "simple/ytcaption-common/")
         assert status == 200 and [(f.filename, bool(f.sha256)) for f in files] == [(wheel.name, True)]
     finally:
-        _run([python, "-m", "release.cli", "index", "down"], ytc_env)
+        _run([python, "-m", "ytc_release.cli", "index", "down"], ytc_env)
         index.down()

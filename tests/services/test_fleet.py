@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from release.net import free_port
-from release.pins import read_pin
 from tests.conftest import REPO_ROOT
 from tests.support.net import http_get, wait_for_port
 from tests.support.redis_server import RedisServer
 from tests.support.workspace import Workspace, make_workspace
+from ytc_release.services.pins import read_pin
+from ytc_release.toolkit.ports import free_port
 
 SERVICES = ["orchestrator", "services/youtube-search"]
 

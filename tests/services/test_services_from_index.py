@@ -5,25 +5,24 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
-import urllib.error
-import urllib.request
-from email.message import Message
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from release.accounts import set_user
-from release.pins import discover_services, read_pin
-from release.proc import clean_pip_env
-from release.target import embedded_target
-from release.version import next_version, read_version
 from tests.conftest import REPO_ROOT
 from tests.support.dockerfile import pip_install_command, secret_mount
 from tests.support.net import free_port, http_get, wait_for_port
 from tests.support.redis_server import RedisServer
 from tests.support.venvs import make_venv
 from tests.support.workspace import Workspace, make_workspace
+from ytc_release.index.accounts import set_user
+from ytc_release.services.pins import discover_services, read_pin
+from ytc_release.target import embedded_target
+from ytc_release.toolkit import web
+from ytc_release.toolkit.runner import clean_pip_env
+from ytc_release.toolkit.waiting import wait_until
+from ytc_release.version import next_version, read_version
 
 SERVICES = [p.relative_to(REPO_ROOT).as_posix() for p in discover_services(REPO_ROOT)]
 READER, READER_PASSWORD = "deploy-reader", "reader-password-for-tests"
@@ -114,20 +113,21 @@ class App:
         return status, json.loads(body)
 
     def wait_healthy(self, seconds: float = 15) -> dict:
-        deadline = time.monotonic() + seconds  # the breaker lets a probe through after its cool-down
-        while self.health()[1]["status"] != "healthy" and time.monotonic() < deadline:
-            time.sleep(0.5)
+        # The breaker lets a probe through after its cool-down.
+        wait_until(lambda: self.health()[1]["status"] == "healthy", timeout=seconds, interval=0.5)
         return self.health()[1]
 
-    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict, Message]:
-        request = urllib.request.Request(
-            f"{self.base}{path}", data=body, headers={"Content-Type": "application/json", **(headers or {})}
+    def post(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict, Mapping[str, str]]:
+        resp = web.request(
+            "POST",
+            f"{self.base}{path}",
+            data=body,
+            headers={"Content-Type": "application/json", **(headers or {})},
+            timeout=10,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as resp:
-                return resp.status, json.loads(resp.read()), resp.headers
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read()), err.headers
+        return resp.status, json.loads(resp.body), resp.headers
 
     def stop(self) -> None:
         self.proc.terminate()

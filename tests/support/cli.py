@@ -17,7 +17,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     # -P: the code under test (this checkout), never a copy that happens to sit in the cwd.
     return subprocess.run(
-        [sys.executable, "-P", "-m", "release.cli", *args],
+        [sys.executable, "-P", "-m", "ytc_release.cli", *args],
         cwd=cwd,
         env=dict(env) if env is not None else None,
         input=stdin,

@@ -9,10 +9,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.embedded import EmbeddedIndex
-from release.index_client import twine_upload_command
-from release.target import IndexTarget, embedded_target
 from tests.support.net import free_port
+from ytc_release.index.client import twine_upload_command
+from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.target import IndexTarget, embedded_target
 
 
 @dataclass

@@ -1,38 +1,27 @@
-"""Loopback helpers for tests: free ports and waiting for a server."""
+"""Loopback helpers for tests: free ports, waiting for a server, a plain GET."""
 
 from __future__ import annotations
 
 import socket
-import time
-import urllib.error
-import urllib.request
+from collections.abc import Mapping
 
-from release.net import free_port
+from ytc_release.toolkit import web
+from ytc_release.toolkit.ports import free_port
+from ytc_release.toolkit.waiting import wait_until
 
 __all__ = ["free_port", "http_get", "wait_for_port"]
 
 
 def wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
+    def listening() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+
+    if not wait_until(listening, timeout=timeout, interval=0.05):
+        raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
 
 
-def http_get(url: str, timeout: float = 10.0) -> tuple[int, bytes, dict[str, str]]:
-    """GET without following redirects; returns (status, body, headers)."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(url, timeout=timeout) as resp:
-            return resp.status, resp.read(), dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read(), dict(err.headers)
+def http_get(url: str, timeout: float = 10.0) -> tuple[int, bytes, Mapping[str, str]]:
+    """GET without following redirects (the toolkit's client); returns (status, body, headers)."""
+    resp = web.get(url, timeout=timeout)
+    return resp.status, resp.body, resp.headers  # case-insensitive

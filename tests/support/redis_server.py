@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from release.redis_server import RedisProcess as RedisServer
+from ytc_release.toolkit.redis_server import RedisProcess as RedisServer
 
 __all__ = ["RedisServer"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import trustme
 
-from release.net import LOOPBACK, free_port
+from ytc_release.toolkit.ports import LOOPBACK, free_port
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from release.proc import clean_pip_env
+from ytc_release.toolkit.runner import clean_pip_env
 
 
 def make_venv(path: Path) -> Path:

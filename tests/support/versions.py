@@ -3,8 +3,8 @@ version bump in common/ does not break tests that release it."""
 
 from __future__ import annotations
 
-from release.version import next_version, read_version
 from tests.conftest import REPO_ROOT
+from ytc_release.version import next_version, read_version
 
 V = read_version(REPO_ROOT / "common/src/ytcaption_common/__init__.py")  # what this checkout releases
 V_PATCH = next_version(V, "patch")

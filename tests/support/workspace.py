@@ -8,9 +8,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from release.embedded import EmbeddedIndex
 from tests.support.cli import run_cli
 from tests.support.net import free_port
+from ytc_release.index.embedded import EmbeddedIndex
 
 
 @dataclass

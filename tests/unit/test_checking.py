@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from release.checking import sdist_problems
+from ytc_release.pipeline.check import sdist_problems
 
 
 def sdist(tmp_path: Path, names: list[str]) -> Path:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from release import fleet
-from release.pins import Pin
+from ytc_release.services import fleet
+from ytc_release.services.pins import Pin
 
 
 def pin(service: str, version: str, held: bool = False) -> Pin:

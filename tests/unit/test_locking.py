@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from release import locking
+from ytc_release.services import locking
 
 LOCK = """# Locked by `ytc-release lock` from requirements.txt; never edit by hand: `ytc-release lock` refreshes it.
 # ytc-lock: python=3.11 requirements-sha256={digest}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from release.errors import ConfigurationError
-from release.index_client import twine_upload_command
-from release.target import IndexTarget
+from ytc_release.errors import ConfigurationError
+from ytc_release.index.client import twine_upload_command
+from ytc_release.target import IndexTarget
 
 
 @pytest.fixture(autouse=True)

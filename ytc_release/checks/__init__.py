@@ -1,0 +1,1 @@
+"""Repository checks: `ytc-release check`, the CI guards, the workflow linters."""

@@ -1,0 +1,29 @@
+"""`ytc-release build`: wheel + sdist of common/ into dist/, checked."""
+
+from __future__ import annotations
+
+import argparse
+
+from ytc_release.settings import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="build wheel + sdist of common/ into dist/ and check them")
+    p.set_defaults(func=run)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from ytc_release.pipeline.build import build
+    from ytc_release.pipeline.check import check_artifacts
+    from ytc_release.version import read_version
+
+    lay = settings.lay
+    version = read_version(lay.version_file)
+    report = settings.report
+    with report.step(f"build ytcaption-common {version}"):
+        artifacts = build(lay.common, lay.dist, lay.root)
+    with report.step("check (twine check --strict, wheel contents)"):
+        check_artifacts(artifacts, version, lay.common)
+    for artifact in artifacts:
+        report.say(f"{artifact.sha256}  dist/{artifact.name}")
+    return 0

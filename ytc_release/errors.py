@@ -1,0 +1,144 @@
+"""Every error the release tooling raises, each saying what went wrong and
+what to do next (in the style of twine's exceptions)."""
+
+from __future__ import annotations
+
+
+class ReleaseError(Exception):
+    """Base class: ``str(err)`` is the problem; ``err.fix`` is the next step."""
+
+    fix = "see the message above"
+
+    def __init__(self, problem: str, fix: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        if fix is not None:
+            self.fix = fix
+
+    def render(self) -> str:
+        return f"error: {self.problem}\n  what to do: {self.fix}"
+
+
+class ConfigurationError(ReleaseError):
+    fix = "check TWINE_REPOSITORY_URL / TWINE_USERNAME / TWINE_PASSWORD or your ~/.pypirc"
+
+
+class RepositoryLayoutError(ReleaseError):
+    fix = "run the command from inside the ytcaption repository (or set YTC_REPO_ROOT)"
+
+
+class VersionError(ReleaseError):
+    fix = "use `ytc-release bump patch|minor|major|X.Y.Z` to set the version"
+
+
+class ChangelogError(ReleaseError):
+    fix = "add a `## [X.Y.Z] - YYYY-MM-DD` section to common/CHANGELOG.md (`make bump` opens one)"
+
+
+class TestsFailedError(ReleaseError):
+    fix = "fix the failing tests (run `make test-common`), then release again"
+
+
+class BuildError(ReleaseError):
+    fix = "read the build output above, fix common/pyproject.toml or the sources, then run `make build`"
+
+
+class CheckError(ReleaseError):
+    fix = "fix the package metadata or contents so `make build` passes its checks"
+
+
+class IndexUnreachableError(ReleaseError):
+    fix = "start the index (`make index-up` for the embedded one) or check TWINE_REPOSITORY_URL"
+
+
+class CredentialsError(ReleaseError):
+    fix = "check TWINE_USERNAME / TWINE_PASSWORD (or index/auth/pypirc for the embedded index)"
+
+
+class VersionTakenError(ReleaseError):
+    fix = "bump the version (`make bump PART=patch`) and release again; published files are never replaced"
+
+
+class UploadError(ReleaseError):
+    fix = "run `make release` again: files already on the index are kept and only the missing ones are uploaded"
+
+
+class VerifyError(ReleaseError):
+    fix = "do not pin this build: inspect the index (`ytc-release status`) and the files it serves"
+
+
+class PinError(ReleaseError):
+    fix = "give each service's requirements.txt exactly one `ytcaption-common==X.Y.Z` line"
+
+
+class IndexServerError(ReleaseError):
+    fix = "see index/server.log, or run `make index-status`"
+
+
+class AccountError(ReleaseError):
+    fix = "list the accounts with `ytc-release index list-users`"
+
+
+class CheckFailedError(ReleaseError):
+    fix = "remove the copied library or fix the pins/install configuration named above"
+
+
+class GuardError(ReleaseError):
+    fix = "bump the version (`make bump PART=patch`), describe the change in common/CHANGELOG.md, commit"
+
+
+class ContainerError(ReleaseError):
+    fix = "see docs/containers.md for what podman needs on this machine; `make images` needs root"
+
+
+class FleetError(ReleaseError):
+    fix = "give base URLs such as http://vm-3:8002 as arguments or one per line in --hosts FILE"
+
+
+class SmokeError(ReleaseError):
+    fix = "read the failed step and the log tail above, fix the service, then run `ytc-release smoke DIR` again"
+
+
+class OperatorAccessError(ReleaseError):
+    fix = "run it as root or as the index's user (the owner of the package folder)"
+
+
+class LockError(ReleaseError):
+    fix = "fix the requirements named above, then run `ytc-release lock DIR`"
+
+
+class RedisServerError(ReleaseError):
+    fix = "install one (`apt-get install redis-server`, or any redis-server on PATH) and run the command again"
+
+
+class MigrateError(ReleaseError):
+    fix = "read the lines above: commit or move the local changes, then run migrate again (or pass --force)"
+
+
+class ComposeError(Exception):
+    """A compose file migrate cannot edit: it lists the file as a change to make by hand."""
+
+
+class StepFailed(ReleaseError):
+    """A step of the pipeline failed: ``step`` names it, ``problem`` and ``fix``
+    are those of the cause, so the message reads as before."""
+
+    def __init__(self, step: str, cause: ReleaseError) -> None:
+        super().__init__(cause.problem, cause.fix)
+        self.step = step
+        self.cause = cause
+
+
+# The HTTP client's transport errors: OSError, so every caller treats them as "cannot reach".
+
+
+class BadResponse(OSError):
+    """The other end did not speak HTTP we can use (or the URL was not one)."""
+
+
+class Unreachable(OSError):
+    """Nothing answered: refused, timed out, no such host."""
+
+
+class UntrustedCertificate(OSError):
+    """The server's certificate is not signed by a CA we trust."""

@@ -1,0 +1,1 @@
+"""Image builds: every service image and the index image, with podman."""

@@ -1,0 +1,1 @@
+"""`ytc-release migrate`: service folders off a copied common/, onto the index."""

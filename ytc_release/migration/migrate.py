@@ -1,0 +1,387 @@
+"""`ytc-release migrate`: turn a service folder that carries a copied `common/`
+into one that installs ytcaption-common from the index.
+
+Every change is planned in memory first (file -> new text, folders to delete);
+`--dry-run` prints the plan as a unified diff, otherwise it is written. A copy
+that differs from its repository's master `common/` is refused (nothing in that
+folder changes) unless `--force`: local changes must never be lost silently."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import filecmp
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ytc_release.errors import MigrateError, ReleaseError
+from ytc_release.migration import edits as migrate_edits
+from ytc_release.migration.compose import ComposeError, add_pipconf_secret
+from ytc_release.migration.imports import rewrite_imports
+from ytc_release.paths import DIST_NAME, IMPORT_NAME, Layout
+from ytc_release.services import locking
+from ytc_release.services.pins import is_service
+from ytc_release.target import IndexTarget
+from ytc_release.toolkit import dockerfile
+from ytc_release.toolkit.report import Reporter
+
+# The wheel's requires-python floor (common/pyproject.toml).
+MIN_PYTHON = (3, 10)
+_NOT_SOURCE = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".pytest_cache", "build", "dist"}
+_NOT_COMPARED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+_NOT_COMPARED_SUFFIXES = (".pyc", ".pyo", ".egg-info")
+
+
+@dataclass
+class Plan:
+    folder: Path
+    writes: dict[Path, tuple[str, str]] = field(default_factory=dict)  # path -> (old, new)
+    deletes: list[Path] = field(default_factory=list)  # copied common/ folders
+    done: list[str] = field(default_factory=list)  # what the plan changes, for the summary
+    manual: list[str] = field(default_factory=list)  # "file:line: ..." left to the user
+    refused: list[str] = field(default_factory=list)  # why nothing may change
+
+    @property
+    def empty(self) -> bool:
+        return not self.writes and not self.deletes
+
+
+def show(path: Path) -> str:
+    """A path as the user typed it: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def copies_in(folder: Path) -> list[Path]:
+    return [p for p in (folder / "common", folder / "app" / "common") if p.is_dir()]
+
+
+def repository_top(folder: Path) -> Path:
+    """The folder holding .git above ``folder``; else the filesystem root."""
+    for parent in (folder, *folder.parents):
+        if (parent / ".git").exists():
+            return parent
+    return Path(folder.anchor)
+
+
+def master_common(folder: Path) -> Path | None:
+    """The nearest `common/` in a folder above the service, within its repository."""
+    top = repository_top(folder)
+    for parent in folder.parents:
+        if (parent / "common" / "src" / IMPORT_NAME).is_dir():  # this repository: the library's source is the master
+            return parent / "common" / "src" / IMPORT_NAME
+        if (parent / "common").is_dir():
+            return parent / "common"
+        if parent == top:
+            break
+    return None
+
+
+def _files_below(folder: Path) -> set[str]:
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in _NOT_COMPARED and not d.endswith(_NOT_COMPARED_SUFFIXES)]
+        for name in filenames:
+            if not name.endswith(_NOT_COMPARED_SUFFIXES):
+                found.add((Path(dirpath) / name).relative_to(folder).as_posix())
+    return found
+
+
+def local_changes(copy: Path, master: Path) -> list[str]:
+    """Files of the copy that the master does not have byte for byte (changed, or only in the copy).
+    Files only in the master are not a loss: the copy is merely older."""
+    mine, theirs = _files_below(copy), _files_below(master)
+    differing = []
+    for rel in sorted(mine):
+        if rel not in theirs:
+            differing.append(f"{rel} (only in the copy)")
+        elif not filecmp.cmp(copy / rel, master / rel, shallow=False):
+            differing.append(f"{rel} (differs from {show(master / rel)})")
+    return differing
+
+
+def source_files(folder: Path, skip: list[Path]) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d not in _NOT_SOURCE and here / d not in skip)
+        found += [here / n for n in sorted(filenames)]
+    return found
+
+
+def _base_image_notes(path: Path, text: str) -> list[str]:
+    notes = []
+    for line, image in dockerfile.base_images(dockerfile.parse(text)):
+        version = dockerfile.base_image_python(image)
+        floor = ".".join(map(str, MIN_PYTHON))
+        if version is None:
+            notes.append(
+                f"{show(path)}:{line}: base image {image}: cannot tell its Python; {DIST_NAME} needs >= {floor}"
+            )
+        elif version < MIN_PYTHON:
+            notes.append(
+                f"{show(path)}:{line}: base image {image} has Python {version[0]}.{version[1]}; {DIST_NAME} needs "
+                f">= {floor}: move to a newer image (e.g. python:3.11-slim)"
+            )
+    return notes
+
+
+def copy_scripts(folder: Path) -> list[Path]:
+    """distribute_common.sh anywhere in the service's repository (outside git: beside and below its parent)."""
+    top = repository_top(folder)
+    if top == Path(folder.anchor):
+        top = folder.parent
+    found = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = [d for d in dirnames if d not in _NOT_SOURCE and d != "common"]
+        found += [Path(dirpath) / n for n in filenames if n == "distribute_common.sh"]
+    return sorted(found)
+
+
+def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
+    plan = Plan(folder)
+    copies = copies_in(folder)
+    master = master_common(folder)
+    for copy in copies:
+        if master is None:
+            plan.done.append(f"{show(copy)}/: no master common/ above it to compare with (it stays in git history)")
+            continue
+        differing = local_changes(copy, master)
+        if differing and not force:
+            plan.refused += [f"{show(copy)}/{d}" for d in differing]
+        elif differing:
+            plan.done.append(f"{show(copy)}/: {len(differing)} file(s) differ from {show(master)}/ (--force: deleted)")
+    if plan.refused:
+        return plan
+    for copy in copies:
+        plan.deletes.append(copy)
+        plan.done.append(f"delete {show(copy)}/ ({len(_files_below(copy))} files)")
+
+    files = source_files(folder, copies)
+    dockerfiles = [p for p in files if p.parent == folder and p.name.startswith("Dockerfile")]
+    installed: set[Path] = {folder / "requirements.txt"}
+    for path in dockerfiles:
+        text = path.read_text(encoding="utf-8")
+        try:
+            edit = migrate_edits.edit_dockerfile(text)
+        except Exception as err:  # the parser's own errors carry no common base class
+            plan.manual.append(f"{show(path)}: could not be parsed ({err}); migrate it by hand")
+            continue
+        _write(plan, path, text, edit.text, edit.notes)
+        plan.manual += [f"{show(path)}:{m.removeprefix('line ')}" for m in edit.manual]
+        plan.manual += _base_image_notes(path, text)
+        installed |= {_in_context(folder, r) for r in edit.requirement_files}
+    for path in files:
+        if path.parent == folder and path.name.startswith("requirements") and path.suffix == ".txt":
+            text = path.read_text(encoding="utf-8")
+            new, notes = migrate_edits.pin_requirements(text, version, must_pin=path in installed)
+            _write(plan, path, text, new, notes)
+    for missing in sorted(p for p in installed if not p.exists()):
+        plan.manual.append(f"{show(missing)}: installed by a Dockerfile but not in the folder; pin {DIST_NAME} there")
+    for path in files:
+        if path.parent == folder and path.suffix in {".yml", ".yaml"} and "compose" in path.name:
+            text = path.read_text(encoding="utf-8")
+            try:
+                new, services = add_pipconf_secret(text)
+            except ComposeError as err:
+                plan.manual.append(f"{show(path)}: {err}; add the `pipconf` build secret by hand")
+                continue
+            _write(plan, path, text, new, [f"`pipconf` build secret for {', '.join(services)}"] if services else [])
+    for path in files:
+        if path.suffix != ".py":
+            continue
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        result = rewrite_imports(text)
+        if result.error:
+            plan.manual.append(f"{show(path)}: {result.error}")
+        plan.manual += [
+            f"{show(path)}:{line}: edits sys.path (it reached a copy of common?); remove it if it only did that"
+            for line in result.syspath_lines
+        ]
+        plan.manual += [
+            f"{show(path)}:{line}: imports {module}, which the {DIST_NAME} installed here does not have"
+            for line, module in result.modules
+            if not _library_has(module)
+        ]
+        if result.changed_lines:
+            lines = ", ".join(map(str, result.changed_lines))
+            _write(plan, path, text, result.text, [f"imports {IMPORT_NAME} (lines {lines})"])
+    plan.manual += [
+        f"{show(s)}:1: copies common/ into services; delete it (services install {DIST_NAME})"
+        for s in copy_scripts(folder)
+    ]
+    return plan
+
+
+def _library_has(module: str) -> bool:
+    """Whether the library beside this tool has ``module`` (an old copy's module path would fail at start)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package is missing
+        return False
+
+
+def _in_context(folder: Path, source: str) -> Path:
+    """A file a Dockerfile copies, found in the service folder or, for a build context above it
+    (`COPY orchestrator/requirements-docker.txt ...` from the repository root), in a parent."""
+    relative = source.lstrip("/") if source.startswith("/") else source
+    for base in (folder, *folder.parents):
+        if (base / relative).is_file() and (base / relative).resolve().is_relative_to(folder):
+            return (base / relative).resolve()
+        if base == repository_top(folder):
+            break
+    return folder / Path(relative).name
+
+
+def _write(plan: Plan, path: Path, old: str, new: str, notes: list[str]) -> None:
+    if new != old:
+        plan.writes[path] = (old, new)
+        plan.done += [f"{show(path)}: {n}" for n in notes] or [f"{show(path)}: rewritten"]
+
+
+def diff(plan: Plan) -> str:
+    out = []
+    for copy in plan.deletes:
+        out.append(f"deleted: {show(copy)}/ ({len(_files_below(copy))} files)\n")
+    for path, (old, new) in plan.writes.items():
+        rel = show(path)
+        out += difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"
+        )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in out)
+
+
+def apply(plan: Plan) -> None:
+    for path, (_, new) in plan.writes.items():
+        path.write_text(new, encoding="utf-8", errors="surrogateescape")
+    for copy in plan.deletes:
+        shutil.rmtree(copy)
+
+
+def tool_layout() -> Layout | None:
+    """The ytcaption checkout migrate and smoke read the version and the embedded index from: the one
+    around the working directory, else the one this tool runs from, since the services usually live in
+    their own repository (YTC_REPO_ROOT names it explicitly)."""
+    from ytc_release.paths import find_repo_root, layout
+
+    with contextlib.suppress(ReleaseError):
+        return layout()
+    with contextlib.suppress(ReleaseError):
+        return Layout(find_repo_root(Path(__file__).resolve().parent))
+    return None
+
+
+def index_target(repository: str | None) -> IndexTarget | None:
+    """The configured index, or the embedded one of `tool_layout()` when it runs."""
+    from ytc_release.target import resolve_configured, resolve_index
+
+    lay = tool_layout()
+    return resolve_configured(repository) if lay is None else resolve_index(lay.index_home, repository)
+
+
+def lock_converted(folder: Path, version: str, repository: str | None, dry_run: bool, report: Reporter) -> None:
+    """A hash lock for a converted service, and what its Dockerfile still needs to install it."""
+    from ytc_release.index.client import published_versions
+
+    if dry_run:
+        report.detail(f"would compile {locking.LOCK_FILE} (hash-locked) from requirements.txt")
+        return
+    target = index_target(repository)
+    if target is None or version not in published_versions(target):
+        where = "no index is configured or running" if target is None else f"{version} is not on the index yet"
+        report.detail(f"{locking.LOCK_FILE} not compiled: {where}; release it, then `ytc-release lock {show(folder)}`")
+        return
+    try:
+        changed = locking.lock_service(folder, target)
+    except ReleaseError as err:
+        report.detail(f"{locking.LOCK_FILE} not compiled: {err.problem} ({err.fix})")
+        return
+    report.detail(
+        f"{locking.LOCK_FILE} {'compiled' if changed else 'already current'} (every dependency with its hashes)"
+    )
+    for line in locking.installs_without_hashes(folder / "Dockerfile"):
+        report.detail(
+            f"do by hand: {show(folder)}/{line}: install {locking.LOCK_FILE} instead "
+            "(`pip install --require-hashes --no-deps -r requirements.lock`, COPY it in first)"
+        )
+
+
+def default_version(repository: str | None, report: Reporter) -> str:
+    """The newest ytcaption-common on the configured index (or the running embedded one); else this
+    repository's source version, said so, since it may not be published yet."""
+    from packaging.version import Version
+
+    from ytc_release.index.client import published_versions
+    from ytc_release.version import read_version
+
+    lay = tool_layout()
+    target = index_target(repository)
+    if target is not None:
+        versions = published_versions(target)
+        if versions:
+            newest = max(versions, key=Version)
+            report.say(f"version: {newest}, the newest {DIST_NAME} on {target.describe()}")
+            return newest
+    if lay is None:
+        raise MigrateError(
+            f"no index holds {DIST_NAME} and no ytcaption repository is here to read its version from",
+            "pass --version X.Y.Z, or configure the index (TWINE_REPOSITORY_URL), or set YTC_REPO_ROOT "
+            "to the ytcaption checkout whose embedded index runs (`make index-up` there)",
+        )
+    version = read_version(lay.version_file)
+    where = "the index has none" if target is not None else "no index is configured or running"
+    report.say(f"version: {version}, the source version ({where}: release it before building images)")
+    return version
+
+
+def migrate(
+    folders: list[Path], report: Reporter, *, version: str | None, dry_run: bool, force: bool, repository: str | None
+) -> int:
+    for folder in folders:
+        if not is_service(folder):
+            raise MigrateError(
+                f"{show(folder)} is not a service folder (it needs a Dockerfile and a requirements.txt)",
+                "pass the folder that holds the service's Dockerfile and requirements.txt",
+            )
+    version = version or default_version(repository, report)
+    refused = []
+    for folder in folders:
+        plan = plan_service(folder.resolve(), version, force=force)
+        report.say(f"== {show(folder)}")
+        if plan.refused:
+            refused.append(show(folder))
+            report.say(f"   REFUSED: its copy of common carries local changes; nothing in {show(folder)} was changed:")
+            for item in plan.refused:
+                report.detail(item)
+            report.detail("keep them (move them into the master common/ and release) or pass --force to drop them")
+            continue
+        if plan.empty:
+            report.say("   nothing to change: it already installs ytcaption-common from the index")
+        else:
+            if dry_run:
+                print(diff(plan), end="", flush=True)
+            else:
+                apply(plan)
+            report.say(f"   {'would change' if dry_run else 'changed'}:")
+            for item in plan.done:
+                report.detail(item)
+        if plan.manual:
+            report.say("   not changed, do by hand:")
+            for item in plan.manual:
+                report.detail(item)
+        report.say("   lock:")
+        lock_converted(folder.resolve(), version, repository, dry_run, report)
+    if dry_run:
+        report.say("dry run: nothing was written")
+    done = [show(f) for f in folders if show(f) not in refused]
+    if done:
+        report.say(f"next: ytc-release smoke {' '.join(done)}   (installs from the index, starts it, GET /health)")
+    if refused:
+        raise MigrateError(f"refused {', '.join(refused)}: local changes in the copied common (listed above)")
+    return 0

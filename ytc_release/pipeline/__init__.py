@@ -1,0 +1,1 @@
+"""The release pipeline: one module per step."""

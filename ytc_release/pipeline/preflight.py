@@ -1,0 +1,93 @@
+"""Step 1, preflight: everything a release needs is there before anything
+changes — the version and its CHANGELOG entry, the services' pins and what
+re-locking them takes, the index and its credentials, the tests of common.
+`publish` has its own preflight: the files already built in dist/."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from ytc_release import changelog
+from ytc_release.errors import TestsFailedError
+from ytc_release.index import client
+from ytc_release.index.client import IndexedFile
+from ytc_release.paths import Layout
+from ytc_release.pipeline.build import Artifact, find_artifacts
+from ytc_release.pipeline.steps import Context, Results
+from ytc_release.services import locking
+from ytc_release.services.pins import Pin, read_pins
+from ytc_release.target import IndexTarget, resolve_index
+from ytc_release.toolkit.runner import run_checked
+from ytc_release.version import read_version
+
+
+@dataclass(frozen=True)
+class Preflight:
+    version: str
+    target: IndexTarget | None  # None only in a dry run with no index running
+    published: tuple[IndexedFile, ...]  # the index's files of this version
+    pins: tuple[Pin, ...] = ()
+    artifacts: tuple[Artifact, ...] = ()  # publish: the built files found in dist/
+
+    @property
+    def index(self) -> IndexTarget:
+        assert self.target is not None, "only a dry run goes without an index"
+        return self.target
+
+    def describe_index(self) -> str:
+        return self.target.describe() if self.target else "embedded default (not running)"
+
+
+def run_common_tests(lay: Layout) -> None:
+    run_checked(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", lay.common_tests],
+        cwd=lay.root,
+        error=TestsFailedError,
+        what="the tests of common failed",
+    )
+
+
+def _index_files(ctx: Context, target: IndexTarget | None, version: str) -> tuple[IndexedFile, ...]:
+    if target is None:
+        return ()
+    client.check_reachable_and_credentials(target)
+    ctx.report.detail(f"index {target.describe()} reachable, credentials accepted")
+    return tuple(client.files_of_version(target, version))
+
+
+def from_source(ctx: Context, done: Results) -> Preflight:
+    """`release`: the source tree is what gets built."""
+    lay, report = ctx.lay, ctx.report
+    version = read_version(lay.version_file)
+    report.detail(f"version {version} (from {lay.version_file.relative_to(lay.root)})")
+    changelog.require_entry(lay.changelog, version)
+    report.detail(f"CHANGELOG has an entry for {version}")
+    service_pins = tuple(read_pins(lay.root))
+    report.detail(f"{len(service_pins)} services: " + ", ".join(p.service for p in service_pins))
+    # What the pin step will need to lock, known before anything is published.
+    locking.uv_binary()
+    for pin in service_pins:
+        if not pin.held:
+            locking.lock_python(pin.requirements.parent)
+    target = resolve_index(lay.index_home, ctx.repository, start=not ctx.dry_run, report=report)
+    published = _index_files(ctx, target, version)
+    if target is not None:
+        report.detail(f"index holds {len(published)} file(s) of {version}")
+    if ctx.skip_tests:
+        report.detail("tests of common skipped (--skip-tests)")
+    else:
+        run_common_tests(lay)
+        report.detail("tests of common pass")
+    return Preflight(version, target, published, service_pins)
+
+
+def from_dist(ctx: Context, done: Results) -> Preflight:
+    """`publish`: the files already in dist/ (CI's publish job never rebuilds)."""
+    lay, report = ctx.lay, ctx.report
+    version = ctx.version or read_version(lay.version_file)
+    artifacts = tuple(find_artifacts(lay.dist, version))
+    for a in artifacts:
+        report.detail(f"{a.sha256}  dist/{a.name}")
+    target = resolve_index(lay.index_home, ctx.repository, start=True, report=report)
+    return Preflight(version, target, _index_files(ctx, target, version), artifacts=artifacts)

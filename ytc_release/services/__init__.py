@@ -1,0 +1,1 @@
+"""The services: their pins, their hash locks, the fleet, the smoke test."""

@@ -1,0 +1,1 @@
+"""The small internal toolkit: subprocesses, HTTP, masking, ports, output, Redis, Dockerfiles."""
