@@ -127,8 +127,8 @@ def test_a_folder_that_is_not_a_service_is_an_error(tree: Path) -> None:
 
 def test_without_version_or_index_it_takes_the_source_version_and_says_so(tree: Path) -> None:
     # run from the services' own repository: the version comes from the checkout the tool runs from
-    from release.paths import layout
-    from release.version import read_version
+    from ytc_release.paths import layout
+    from ytc_release.version import read_version
 
     version = read_version(layout().version_file)
     result = migrate(tree, "--dry-run", "services/youtube-search")
@@ -138,8 +138,8 @@ def test_without_version_or_index_it_takes_the_source_version_and_says_so(tree: 
 
 def test_without_version_index_or_checkout_it_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     # a tool installed outside any ytcaption checkout, no index configured
-    from release import migrate as migrate_module
-    from release.report import Reporter
+    from ytc_release.migration import migrate as migrate_module
+    from ytc_release.toolkit.report import Reporter
 
     for name in [k for k in os.environ if k.startswith(("TWINE_", "YTC_"))]:
         monkeypatch.delenv(name)
