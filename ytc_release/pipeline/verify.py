@@ -51,9 +51,10 @@ def requirements_of(wheel: Path) -> list[str]:
 
 
 def dependencies_venv(target: IndexTarget, requirements: list[str], env: dict[str, str]) -> tuple[Path, bool]:
-    """A venv holding the library's dependencies, from the index, cached by what the library
-    requires, this Python and the index (never its credentials). (path, reused?)"""
-    key = hashlib.sha256("\0".join([sys.version, target.simple_url, *requirements]).encode()).hexdigest()[:20]
+    """A venv holding the library's dependencies, installed through the index when first
+    filled, cached by what the library requires and this Python: the same for every index
+    and every release that does not change them. (path, reused?)"""
+    key = hashlib.sha256("\0".join([sys.executable, sys.version, *requirements]).encode()).hexdigest()[:20]
     venv = cache_root("verify", "YTC_VERIFY_CACHE") / key
 
     def fill(path: Path) -> None:
