@@ -121,6 +121,7 @@ images: $(STAMP) ## build every service image with podman from the index and hea
 
 bench: $(STAMP) ## benchmark the index (stock pypiserver vs ours vs nginx) and pip install times
 	$(BIN)/python -m bench.index_bench
+	$(BIN)/python -m bench.release_bench
 
 clean: ## remove build output and caches (keeps .venv and the index's data)
 	rm -rf dist build .pytest_cache .ruff_cache

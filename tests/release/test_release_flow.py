@@ -43,11 +43,12 @@ def files_on_index(ws: Workspace) -> dict[str, str | None]:
 def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws: Workspace, tmp_path: Path) -> None:
     first = ws.ytc("release", "--skip-tests")
     assert first.returncode == 0, first.stdout + first.stderr
-    for step in ("preflight", "build", "check", "publish", "verify", "pin"):
+    for step in ("preflight", "tests", "build", "check", "publish", "verify", "pin"):
         assert re.search(rf"<== {step}: ok \(\d+\.\d+s\)", first.stdout)
     on_index = files_on_index(ws)
     built = {p.name: sha256_of(p) for p in (ws.root / "dist").iterdir() if p.suffix in (".whl", ".gz")}
     assert on_index == built and len(built) == 2
+    assert "new venv of its dependencies" in first.stdout  # verify: the dependencies' venv is filled once
     toolchain = (ws.root / "dist/BUILD-TOOLCHAIN.txt").read_text()  # what built them, beside them
     assert re.search(r"^hatchling \d+\.\d+", toolchain, re.M) and "SOURCE_DATE_EPOCH " in toolchain
     assert all(f"ytcaption-common=={V}\n" in text for text in ws.requirements().values())
@@ -55,6 +56,7 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     again = ws.ytc("release", "--skip-tests")
     assert again.returncode == 0
     assert "already on the index with identical files" in again.stdout and "uploaded:" not in again.stdout
+    assert "cached venv of its dependencies" in again.stdout and "sha256 required" in again.stdout
     assert files_on_index(ws) == on_index
 
     before = ws.requirements()
@@ -65,6 +67,7 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     third = ws.ytc("release", "--skip-tests")
     assert third.returncode == 0, third.stdout + third.stderr
     assert f"{V} -> {V_PATCH}" in third.stdout
+    assert "cached venv of its dependencies" in third.stdout  # a new version, the same dependencies
     after = ws.requirements()
     for service, text in after.items():
         assert text == before[service].replace(f"ytcaption-common=={V}", f"ytcaption-common=={V_PATCH}")
@@ -143,6 +146,21 @@ def test_wrong_credentials_are_rejected_before_anything_is_uploaded(ws: Workspac
     assert "wrong-password-xyz" not in result.stdout + result.stderr
     assert files_on_index(ws) == {}
     _unchanged(ws, before)
+
+
+def test_the_tests_of_common_run_once_per_source_tree(ws: Workspace) -> None:
+    first = ws.ytc("release", "--dry-run")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "tests of common pass" in first.stdout and re.search(r"<== tests: ok \(\d+\.\d+s\)", first.stdout)
+    again = ws.ytc("release", "--dry-run")
+    assert again.returncode == 0 and "passed before on this source tree" in again.stdout
+    assert "tests of common pass\n" not in again.stdout
+    # An edit not yet committed is a new tree: the tests run again.
+    test_file = ws.root / "tests/common/test_models.py"
+    test_file.write_text(test_file.read_text() + "\n# edited\n")
+    edited = ws.ytc("release", "--dry-run")
+    assert edited.returncode == 0 and "tests of common pass" in edited.stdout
+    assert "passed before" not in edited.stdout
 
 
 def test_failing_tests_stop_the_release(ws: Workspace) -> None:

@@ -1,4 +1,4 @@
-"""`ytc-release release`: preflight, build, check, publish, verify, pin."""
+"""`ytc-release release`: preflight, tests, build, check, publish, verify, pin."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from ytc_release.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
-    p = sub.add_parser("release", help="preflight, build, check, publish, verify, pin")
+    p = sub.add_parser("release", help="preflight, tests, build, check, publish, verify, pin")
     p.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
     p.add_argument("--repository", help=repo_help)
-    p.add_argument("--skip-tests", action="store_true", help="do not run the tests of common in preflight")
+    p.add_argument("--skip-tests", action="store_true", help="do not run the tests of common (the tests step)")
     p.set_defaults(func=run)
 
 

@@ -1,24 +1,21 @@
 """Step 1, preflight: everything a release needs is there before anything
 changes — the version and its CHANGELOG entry, the services' pins and what
-re-locking them takes, the index and its credentials, the tests of common.
+re-locking them takes, the index and its credentials (the tests of common are
+the next step, pipeline/tests.py).
 `publish` has its own preflight: the files already built in dist/."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from ytc_release import changelog
-from ytc_release.errors import TestsFailedError
 from ytc_release.index import client
 from ytc_release.index.client import IndexedFile
-from ytc_release.paths import Layout
 from ytc_release.pipeline.build import Artifact, find_artifacts
 from ytc_release.pipeline.steps import Context, Results
 from ytc_release.services import locking
 from ytc_release.services.pins import Pin, read_pins
 from ytc_release.target import IndexTarget, resolve_index
-from ytc_release.toolkit.runner import run_checked
 from ytc_release.version import read_version
 
 
@@ -37,15 +34,6 @@ class Preflight:
 
     def describe_index(self) -> str:
         return self.target.describe() if self.target else "embedded default (not running)"
-
-
-def run_common_tests(lay: Layout) -> None:
-    run_checked(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", lay.common_tests],
-        cwd=lay.root,
-        error=TestsFailedError,
-        what="the tests of common failed",
-    )
 
 
 def _index_files(ctx: Context, target: IndexTarget | None, version: str) -> tuple[IndexedFile, ...]:
@@ -74,11 +62,6 @@ def from_source(ctx: Context, done: Results) -> Preflight:
     published = _index_files(ctx, target, version)
     if target is not None:
         report.detail(f"index holds {len(published)} file(s) of {version}")
-    if ctx.skip_tests:
-        report.detail("tests of common skipped (--skip-tests)")
-    else:
-        run_common_tests(lay)
-        report.detail("tests of common pass")
     return Preflight(version, target, published, service_pins)
 
 

@@ -1,11 +1,16 @@
-"""Install the published version the way a service would, in a fresh venv that
-sees only our index, and prove it is the file we built."""
+"""Install the published version the way a service would, from our index
+alone, and prove it is the file we built. The library's dependencies live in a
+venv cached by what the library requires (they are not what a release
+changes); the library itself is downloaded from the index on every run and
+must hash to the local wheel."""
 
 from __future__ import annotations
 
 import hashlib
 import sys
 import tempfile
+import zipfile
+from email.parser import Parser
 from pathlib import Path
 
 from ytc_release.errors import VerifyError
@@ -14,6 +19,7 @@ from ytc_release.paths import DIST_NAME, IMPORT_NAME
 from ytc_release.pipeline.build import Artifact
 from ytc_release.pipeline.steps import Context, Results
 from ytc_release.target import IndexTarget
+from ytc_release.toolkit.caches import cache_root, cached_dir, locked
 from ytc_release.toolkit.runner import clean_pip_env, run_checked
 
 
@@ -36,20 +42,68 @@ def check_served_hashes(target: IndexTarget, artifacts: list[Artifact], version:
     return [listed[a.name] for a in artifacts]
 
 
-def install_and_import(target: IndexTarget, version: str) -> str:
-    """pip install ytcaption-common==version from the index alone; returns the imported __version__."""
-    with tempfile.TemporaryDirectory(prefix="ytc-verify-") as tmp:
-        venv = Path(tmp) / "venv"
+def requirements_of(wheel: Path) -> list[str]:
+    """The wheel's Requires-Dist: what the library needs installed beside it."""
+    with zipfile.ZipFile(wheel) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = Parser().parsestr(zf.read(name).decode("utf-8"))
+    return sorted(meta.get_all("Requires-Dist") or [])
+
+
+def dependencies_venv(target: IndexTarget, requirements: list[str], env: dict[str, str]) -> tuple[Path, bool]:
+    """A venv holding the library's dependencies, installed through the index when first
+    filled, cached by what the library requires and this Python: the same for every index
+    and every release that does not change them. (path, reused?)"""
+    key = hashlib.sha256("\0".join([sys.executable, sys.version, *requirements]).encode()).hexdigest()[:20]
+    venv = cache_root("verify", "YTC_VERIFY_CACHE") / key
+
+    def fill(path: Path) -> None:
         run_checked(
-            [sys.executable, "-m", "venv", venv], error=VerifyError, what="could not create a venv for the check"
+            [sys.executable, "-m", "venv", path], error=VerifyError, what="could not create a venv for the check"
         )
-        python = venv / "bin" / "python"
-        # The index URL carries credentials: pip reads it from the environment, never
-        # from argv, which every user of the machine can see in `ps`.
-        env = target.tool_env(clean_pip_env())
-        env["PIP_INDEX_URL"] = target.simple_url_with_credentials()
+        if requirements:
+            run_checked(
+                [path / "bin" / "python", "-m", "pip", "install", "--no-input", "--quiet", *requirements],
+                env=env,
+                timeout=900,
+                error=VerifyError,
+                what=f"pip could not install the dependencies of {DIST_NAME} from {target.simple_url}",
+            )
+
+    return venv, cached_dir(venv, fill)
+
+
+def install_and_import(target: IndexTarget, version: str, wheel: Artifact) -> tuple[str, bool]:
+    """pip installs ytcaption-common==version from the index alone, with --require-hashes on the
+    sha256 of our wheel, into the dependencies' venv, and imports it. (__version__, venv reused?)"""
+    # The index URL carries credentials: pip reads it from the environment, never
+    # from argv, which every user of the machine can see in `ps`.
+    env = target.tool_env(clean_pip_env())
+    env["PIP_INDEX_URL"] = target.simple_url_with_credentials()
+    venv, reused = dependencies_venv(target, requirements_of(wheel.path), env)
+    python = venv / "bin" / "python"
+    with locked(venv), tempfile.TemporaryDirectory(prefix="ytc-verify-") as tmp:
+        pinned = Path(tmp) / "requirements.txt"
+        pinned.write_text(f"{DIST_NAME}=={version} --hash=sha256:{wheel.sha256}\n")
+        # --no-deps: the dependencies are the venv's; --no-cache-dir: the bytes come from the
+        # index now, and pip refuses them unless they hash to the wheel we built.
         run_checked(
-            [python, "-m", "pip", "install", "--no-input", f"{DIST_NAME}=={version}"],
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--no-input",
+                "--quiet",
+                "--no-deps",
+                "--force-reinstall",
+                "--no-cache-dir",
+                "--only-binary",
+                ":all:",
+                "--require-hashes",
+                "-r",
+                pinned,
+            ],
             env=env,
             timeout=900,
             error=VerifyError,
@@ -64,12 +118,12 @@ def install_and_import(target: IndexTarget, version: str) -> str:
             error=VerifyError,
             what="the installed package does not import",
         )
-        imported, metadata = probe.stdout.split()
-        if imported != version or metadata != version:
-            raise VerifyError(
-                f"installed {DIST_NAME} reports __version__ {imported} / metadata {metadata}, expected {version}"
-            )
-        return imported
+    imported, metadata = probe.stdout.split()
+    if imported != version or metadata != version:
+        raise VerifyError(
+            f"installed {DIST_NAME} reports __version__ {imported} / metadata {metadata}, expected {version}"
+        )
+    return imported, reused
 
 
 def step(ctx: Context, done: Results) -> None:
@@ -77,5 +131,7 @@ def step(ctx: Context, done: Results) -> None:
     target, version = done.ready.index, done.ready.version
     check_served_hashes(target, list(done.artifacts), version)
     ctx.report.detail("the index lists and serves the same sha256 as the local build")
-    install_and_import(target, version)
-    ctx.report.detail(f"fresh venv: pip install {DIST_NAME}=={version} from the index alone, import ok")
+    wheel = next(a for a in done.artifacts if a.name.endswith(".whl"))
+    _, reused = install_and_import(target, version, wheel)
+    where = "cached venv of its dependencies" if reused else "new venv of its dependencies (cached for next time)"
+    ctx.report.detail(f"{where}: pip install {DIST_NAME}=={version} from the index alone, sha256 required, import ok")

@@ -25,6 +25,7 @@ from ytc_release.errors import SmokeError
 from ytc_release.migration.migrate import index_target, show
 from ytc_release.services.pins import is_service
 from ytc_release.toolkit import dockerfile, web
+from ytc_release.toolkit.caches import cache_root, cached_dir
 from ytc_release.toolkit.ports import LOOPBACK, free_port
 from ytc_release.toolkit.redis_server import RedisProcess
 from ytc_release.toolkit.report import Reporter
@@ -32,15 +33,7 @@ from ytc_release.toolkit.runner import clean_pip_env, run_checked, tail
 from ytc_release.toolkit.waiting import wait_until
 from ytc_release.toolkit.web import split_credentials
 
-_COMPLETE = ".ytc-smoke-complete"
 _SCRATCH_IGNORE = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "logs"}
-
-
-def cache_root() -> Path:
-    if os.environ.get("YTC_SMOKE_CACHE"):
-        return Path(os.environ["YTC_SMOKE_CACHE"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "ytcaption" / "smoke"
 
 
 def index_url(repository: str | None) -> str:
@@ -100,24 +93,23 @@ def requirements_hash(folder: Path, args: list[str], url: str) -> str:
 
 
 def install(folder: Path, args: list[str], url: str, report: Reporter) -> Path:
-    venv = cache_root() / requirements_hash(folder, args, url)
-    if (venv / _COMPLETE).exists():
+    venv = cache_root("smoke", "YTC_SMOKE_CACHE") / requirements_hash(folder, args, url)
+
+    def fill(path: Path) -> None:
+        run_checked([sys.executable, "-m", "venv", path], error=SmokeError, what=f"could not create a venv at {path}")
+        env = clean_pip_env()  # no config file, no find-links: only this index counts
+        env["PIP_INDEX_URL"] = url  # credentials in the environment, never in argv
+        report.detail(f"pip install {' '.join(args)} into {show(path)}")
+        run_checked(
+            [path / "bin" / "python", "-m", "pip", "install", "--quiet", *args],
+            cwd=folder,
+            env=env,
+            error=SmokeError,
+            what=f"pip could not install {show(folder)}'s requirements from the index",
+        )
+
+    if cached_dir(venv, fill):
         report.detail(f"cached venv {show(venv)} (same requirements)")
-        return venv
-    shutil.rmtree(venv, ignore_errors=True)
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    run_checked([sys.executable, "-m", "venv", venv], error=SmokeError, what=f"could not create a venv at {venv}")
-    env = clean_pip_env()  # no config file, no find-links: only this index counts
-    env["PIP_INDEX_URL"] = url  # credentials in the environment, never in argv
-    report.detail(f"pip install {' '.join(args)} into {show(venv)}")
-    run_checked(
-        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", *args],
-        cwd=folder,
-        env=env,
-        error=SmokeError,
-        what=f"pip could not install {show(folder)}'s requirements from the index",
-    )
-    (venv / _COMPLETE).write_text(" ".join(args) + "\n")
     return venv
 
 
