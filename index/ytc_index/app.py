@@ -25,6 +25,7 @@ from ytc_index.names import NamePolicy, release_key
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import YANKED_NAME, read_yanked
 from ytc_index.settings import IndexSettings
+from ytc_index.state import migrate_state
 
 _SIMPLE_PROJECT = re.compile(r"^/simple/(?P<name>[^/]+)/?$")
 
@@ -158,9 +159,9 @@ class YankMarks:
 
     _LINK = re.compile(r'<a href="([^"]*)">([^<]+)</a>')
 
-    def __init__(self, app: WSGIApp, root: Path) -> None:
+    def __init__(self, app: WSGIApp, state: Path) -> None:
         self.app = app
-        self.yanked_file = root / YANKED_NAME
+        self.yanked_file = state / YANKED_NAME
         self._cache: tuple[tuple[int, int] | None, dict[tuple[str, str], str]] = (None, {})
 
     def _yanked(self) -> dict[tuple[str, str], str]:
@@ -221,11 +222,12 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
         host=settings.host,
         port=settings.port,
     )
-    root = settings.packages.resolve()
+    state = settings.state
+    migrate_state(settings.packages, state)  # an older index's state files; refuses if both exist
     # Names we accept uploads for are ours: never looked up upstream either.
-    names = PrivateNames(root, (*settings.reserved, *settings.allow))
+    names = PrivateNames(state, (*settings.reserved, *settings.allow))
     backend = FreshFileBackend(
-        config, settings.packages, names, NamePolicy(settings.reserved, settings.allow), settings.release_window
+        config, settings.packages, state, names, NamePolicy(settings.reserved, settings.allow), settings.release_window
     )
     config.backend = BackendProxy(backend)
     app: WSGIApp = pypiserver.setup_routes_from_config(pypiserver.app_from_config(config), config)
@@ -234,6 +236,6 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
         app = RootPageCache(app, backend)
     if "download" not in settings.authenticate:
         app = FastDownloads(app, backend)
-    app = YankMarks(app, root)
+    app = YankMarks(app, state)
     # The gate is outermost: logins and whole uploads before any name-dependent answer.
     return AccessGate(PrivateNameGuard(app, backend, names), settings, authenticator)

@@ -109,12 +109,14 @@ class FreshFileBackend(Backend):
         self,
         config: object,
         root: Path,
+        state: Path,
         names: PrivateNames,
         policy: NamePolicy | None = None,
         release_window: float = 900,
     ) -> None:
         super().__init__(config)  # type: ignore[arg-type]
         self.root = root.resolve()
+        self.state = state
         self.names = names
         self.policy = policy or NamePolicy(names.reserved, ())
         self.release_window = release_window
@@ -203,15 +205,15 @@ class FreshFileBackend(Backend):
 
         def admit_under_lock() -> None:
             try:
-                admit(self.root, name, version, filename, user, self._files_of(name, version), self.release_window)
+                admit(self.state, name, version, filename, user, self._files_of(name, version), self.release_window)
             except Closed as err:
                 raise HTTPError(409, str(err)) from None
 
         def record() -> None:  # under the lock too: the next upload's admit() sees who started the release
             entry = {"op": "upload", "time": time.time(), "user": user, "file": filename}
-            append_record(self.root, entry | {"project": name, "version": version})
+            append_record(self.state, entry | {"project": name, "version": version})
 
-        write_atomically(self.root, filename, stream, check=check, admit=admit_under_lock, record=record)
+        write_atomically(self.root, self.state, filename, stream, check=check, admit=admit_under_lock, record=record)
         self.names.record([name])
 
     def _files_of(self, name: str, version: str) -> list[str]:
@@ -229,6 +231,7 @@ class FreshFileBackend(Backend):
 
 def write_atomically(
     root: Path,
+    state: Path,
     filename: str,
     stream: BinaryIO,
     check: Callable[[Path], None] | None = None,
@@ -248,7 +251,7 @@ def write_atomically(
         os.chmod(tmp, 0o644)
         if check is not None:
             check(Path(tmp))
-        with upload_lock(root):
+        with upload_lock(state):
             if admit is not None:
                 admit()
             try:

@@ -20,6 +20,7 @@ import waitress
 from ytc_index.app import create_app
 from ytc_index.backend import remove_stale_uploads
 from ytc_index.settings import IndexSettings, _csv
+from ytc_index.state import StateConflict, migrate_state
 
 log = logging.getLogger("ytc_index")
 
@@ -30,6 +31,7 @@ def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings
     parser.add_argument("--port", type=int, default=base.port)
     parser.add_argument("--packages", type=Path, default=base.packages)
     parser.add_argument("--htpasswd", type=Path, default=base.htpasswd)
+    parser.add_argument("--state-dir", type=Path, default=base.state_dir, help="default: <packages>/../state")
     parser.add_argument("--fallback-url", default=base.fallback_url)
     parser.add_argument("--reserved", default=",".join(base.reserved), help="comma-separated name patterns")
     parser.add_argument("--allow", default=",".join(base.allow), help="further uploadable name patterns")
@@ -43,6 +45,7 @@ def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings
         port=args.port,
         packages=args.packages,
         htpasswd=args.htpasswd,
+        state_dir=args.state_dir,
         fallback_url=args.fallback_url,
         reserved=_csv(args.reserved),
         allow=_csv(args.allow),
@@ -75,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     settings.packages.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in migrate_state(settings.packages, settings.state):
+            log.warning("moved %s from %s to the state folder %s", name, settings.packages, settings.state)
+    except StateConflict as err:
+        sys.exit(f"ytc_index: refusing to start: {err}")
     for stale in remove_stale_uploads(settings.packages):
         log.warning("removed the partial upload %s left by an interrupted upload", stale.name)
     app = create_app(settings)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pypiserver.config import DEFAULTS
 
+from ytc_index.state import default_state_dir
+
 AUTH_ACTIONS = ("download", "list", "update")
 
 
@@ -41,6 +43,12 @@ class IndexSettings:
     # Failed logins: at most this many per client per window, then 429 until the window passes.
     max_failures: int = 10
     failure_window: int = 60
+    # The index's own state (journal, private names, yank marks); None: `<packages>/../state`.
+    state_dir: Path | None = None
+
+    @property
+    def state(self) -> Path:
+        return self.state_dir if self.state_dir is not None else default_state_dir(self.packages)
 
     def validate(self) -> None:
         if not self.authenticate:
@@ -69,6 +77,7 @@ class IndexSettings:
         env = dict(os.environ if env is None else env)
         htpasswd = env.get("YTC_INDEX_HTPASSWD", "")
         log_file = env.get("YTC_INDEX_LOG_FILE", "")
+        state_dir = env.get("YTC_INDEX_STATE_DIR", "")
 
         def number(key: str, default: int) -> int:
             raw = env.get(key) or str(default)
@@ -96,4 +105,5 @@ class IndexSettings:
             release_window=number("YTC_INDEX_RELEASE_WINDOW", 900),
             max_failures=number("YTC_INDEX_MAX_FAILURES", 10),
             failure_window=number("YTC_INDEX_FAILURE_WINDOW", 60),
+            state_dir=Path(state_dir) if state_dir else None,
         )

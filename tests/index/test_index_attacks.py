@@ -35,9 +35,8 @@ def port_of(live: LiveIndex) -> int:
 
 
 def on_disk(live: LiveIndex) -> list[str]:
-    """Every file in the package folder that is not the index's own bookkeeping."""
-    own = {".ytc-private-projects", ".ytc-uploads", ".ytc-upload.lock", ".ytc-yanked"}
-    return sorted(p.name for p in live.index.packages.iterdir() if p.name not in own)
+    """Every file in the package folder (the index's own state lives elsewhere)."""
+    return sorted(p.name for p in live.index.packages.iterdir())
 
 
 def post(live: LiveIndex, filename: str, data: bytes, action: str = "file_upload", auth: object = "publisher"):
