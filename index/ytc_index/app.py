@@ -15,7 +15,7 @@ from typing import Any
 
 import pypiserver
 from pypiserver.backend import BackendProxy
-from pypiserver.config import Config
+from pypiserver.config import Config, RunConfig
 from pypiserver.pkg_helpers import normalize_pkgname
 
 from ytc_index.auth import Authenticator
@@ -209,7 +209,11 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
     authenticator = Authenticator(
         settings.htpasswd, settings.max_failures, settings.failure_window, max_waiting=max(2, settings.threads // 4)
     )
-    config = Config.default_with_overrides(
+    # Config.default_with_overrides() would first build the stock "auto" backend, whose
+    # watchdog observer (idle threads, one per app) serves nothing here: ours replaces it.
+    base = Config.from_args(["run", "--backend", "simple-dir"])
+    assert isinstance(base, RunConfig)
+    config = base.with_updates(
         roots=[settings.packages.resolve()],
         authenticate=list(settings.authenticate),
         password_file=str(settings.htpasswd),
