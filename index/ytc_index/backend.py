@@ -97,6 +97,17 @@ def _scan(root: Path) -> _Listing:
     )
 
 
+def _changed_projects(old: _Listing, new: _Listing) -> dict[str, list[str]]:
+    """{project: [relpath]} of the projects whose set of files differs between two listings."""
+    changed = {}
+    for project in old.by_project.keys() | new.by_project.keys():
+        before = {p.relfn_unix for p in old.by_project.get(project, [])}
+        now = {p.relfn_unix for p in new.by_project.get(project, [])}
+        if before != now:
+            changed[project] = sorted(now)
+    return changed
+
+
 def _unchanged(listing: _Listing) -> bool:
     try:
         return all(os.stat(d).st_mtime_ns == m for d, m in listing.stamps.items())
@@ -124,6 +135,11 @@ class FreshFileBackend(Backend):
         self._lock = threading.Lock()
         self._listing: _Listing | None = None
         self._digests: dict[str, tuple[int, int, str]] = {}
+        # Told {project: [relpath]} of the projects whose files changed outside an upload
+        # (copied in or removed by hand); the app rewrites their static pages.
+        self.on_change: Callable[[dict[str, list[str]]], None] | None = None
+        # Told (project, filename, upload time) after an upload linked its file, under the lock.
+        self.on_upload: Callable[[str, str, float], None] | None = None
 
     # -- reading -----------------------------------------------------------
     def listing(self) -> object:
@@ -134,13 +150,18 @@ class FreshFileBackend(Backend):
         listing = self._listing
         if listing is not None and listing.stable and _unchanged(listing):
             return listing
+        changed: dict[str, list[str]] = {}
         with self._lock:
             listing = self._listing
             if listing is None or not listing.stable or not _unchanged(listing):
-                listing = _scan(self.root)
+                old, listing = listing, _scan(self.root)
                 self._listing = listing
                 # Anything ever listed stays private, also files an operator copied in.
                 self.names.record(listing.by_project)
+                if old is not None:
+                    changed = _changed_projects(old, listing)
+        if changed and self.on_change is not None:  # outside the lock: it takes the upload lock
+            self.on_change(changed)
         return listing
 
     def get_all_packages(self) -> Iterable[PkgFile]:
@@ -203,18 +224,50 @@ class FreshFileBackend(Backend):
             except BadArchive as err:
                 raise HTTPError(400, str(err)) from None
 
+        before: list[_Listing | None] = [None]
+
         def admit_under_lock() -> None:
             try:
                 admit(self.state, name, version, filename, user, self._files_of(name, version), self.release_window)
             except Closed as err:
                 raise HTTPError(409, str(err)) from None
+            before[0] = self._listing  # current: _files_of() just checked it
 
         def record() -> None:  # under the lock too: the next upload's admit() sees who started the release
-            entry = {"op": "upload", "time": time.time(), "user": user, "file": filename}
+            now = time.time()
+            entry = {"op": "upload", "time": now, "user": user, "file": filename}
             append_record(self.state, entry | {"project": name, "version": version})
+            if self.on_upload is not None:
+                self.on_upload(name, filename, now)
+            self._add_to_listing(before[0], name, filename)
 
         write_atomically(self.root, self.state, filename, stream, check=check, admit=admit_under_lock, record=record)
         self.names.record([name])
+
+    def _add_to_listing(self, before: _Listing | None, name: str, filename: str) -> None:
+        """Add the file just linked to the listing, so that the next read does not
+        rescan the whole folder (seconds at 100,000 files). Only if the listing was
+        current just before the link; a file copied in by hand within the same mtime
+        tick is then seen at the folder's next change (or the next start)."""
+        with self._lock:
+            if before is None or self._listing is not before:
+                return
+            root = str(self.root)
+            path = os.path.join(root, filename)
+            guessed = guess_pkgname_and_version(filename)
+            if guessed is None:
+                return
+            pkg = PkgFile(pkgname=guessed[0], version=guessed[1], fn=path, root=root, relfn=filename)
+            by_project = dict(before.by_project)
+            by_project[pkg.pkgname_norm] = [*by_project.get(pkg.pkgname_norm, []), pkg]
+            self._listing = _Listing(
+                {**before.stamps, root: os.stat(root).st_mtime_ns},
+                True,
+                [*before.packages, pkg],
+                by_project,
+                {**before.by_name, filename: pkg},
+                {**before.by_relpath, filename: pkg},
+            )
 
     def _files_of(self, name: str, version: str) -> list[str]:
         """Every file of release (name, version) as pip reads filenames, from the

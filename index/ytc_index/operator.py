@@ -16,6 +16,7 @@ from pypiserver.pkg_helpers import is_listed_path, normalize_pkgname
 
 from ytc_index.files import append_json_line
 from ytc_index.names import release_key
+from ytc_index.pages import FACTS_DIR, SIMPLE_DIR, PageWriter, pages_dir_for
 from ytc_index.releases import JOURNAL_NAME, LOCK_NAME, YANKED_NAME, append_record, upload_lock
 from ytc_index.state import StateConflict, migrate_state, state_dir_for
 
@@ -46,14 +47,25 @@ def version_files(packages: Path, project: str, version: str) -> list[Path]:
     return sorted(found)
 
 
-def _keep_owner(packages: Path, state: Path) -> None:
-    """Run as root, files this act created in the state folder get the package
-    folder's owner, so that the server (e.g. uid 10002 in the container) can still append."""
+def _rewrite_pages(packages: Path, state: Path, project: str) -> None:
+    """The project's static pages after the act (call under the upload lock): the
+    server and nginx serve them as they are, without a restart."""
+    PageWriter(packages, state, pages_dir_for(packages)).sync_project(normalize_pkgname(project))
+
+
+def _keep_owner(packages: Path, state: Path, project: str) -> None:
+    """Run as root, files this act created or replaced in the state and pages folders get
+    the package folder's owner, so that the server (e.g. uid 10002 in the container) can still write them."""
     if os.geteuid() != 0:
         return
     st = packages.stat()
-    for name in (JOURNAL_NAME, YANKED_NAME, LOCK_NAME):
-        path = state / name
+    static = pages_dir_for(packages)
+    pages = static / SIMPLE_DIR
+    project = normalize_pkgname(project)
+    paths = [state / name for name in (JOURNAL_NAME, YANKED_NAME, LOCK_NAME)]
+    paths += [state / FACTS_DIR, state / FACTS_DIR / f"{project}.json", static, pages, pages / project]
+    paths += [p for d in (pages, pages / project) if d.is_dir() for p in d.iterdir() if p.is_file()]
+    for path in paths:
         if path.exists() and path.stat().st_uid != st.st_uid:
             os.chown(path, st.st_uid, st.st_gid)
 
@@ -112,12 +124,13 @@ def remove_version(packages: Path, project: str, version: str, reason: str) -> l
         )
         for path in files:
             path.unlink()
+        _rewrite_pages(packages, state, project)
         append_record(
             state,
             {"op": "remove", "time": time.time(), "project": normalize_pkgname(project)}
             | {"version": version, "files": [f.name for f in files]},
         )
-    _keep_owner(packages, state)
+    _keep_owner(packages, state, project)
     return files
 
 
@@ -132,5 +145,6 @@ def yank_version(packages: Path, project: str, version: str, reason: str, undo: 
         _log(packages, {"act": act, "project": normalize_pkgname(project), "version": version, "reason": reason})
         line = {"project": normalize_pkgname(project), "version": version, "reason": reason, "yanked": not undo}
         append_json_line(state / YANKED_NAME, line)
-    _keep_owner(packages, state)
+        _rewrite_pages(packages, state, project)
+    _keep_owner(packages, state, project)
     return files

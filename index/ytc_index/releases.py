@@ -26,6 +26,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,14 +44,28 @@ class Closed(Exception):
     """The release accepts no such file; the message says why and what to do."""
 
 
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def upload_lock(state: Path) -> Iterator[None]:
-    """One upload decides and links at a time, across threads and processes."""
+    """One upload (or page update) decides and writes at a time, across threads and
+    processes. Re-entrant within a thread: flock on a second descriptor would wait for itself."""
+    depth = getattr(_held, "depth", 0)
+    if depth:
+        _held.depth = depth + 1
+        try:
+            yield
+        finally:
+            _held.depth = depth
+        return
     fd = os.open(state / LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.depth = 1
         yield
     finally:
+        _held.depth = 0
         os.close(fd)  # closing drops the lock
 
 

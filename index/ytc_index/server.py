@@ -32,6 +32,7 @@ def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings
     parser.add_argument("--packages", type=Path, default=base.packages)
     parser.add_argument("--htpasswd", type=Path, default=base.htpasswd)
     parser.add_argument("--state-dir", type=Path, default=base.state_dir, help="default: <packages>/../state")
+    parser.add_argument("--pages-dir", type=Path, default=base.pages_dir, help="default: <packages>/../static")
     parser.add_argument("--fallback-url", default=base.fallback_url)
     parser.add_argument("--reserved", default=",".join(base.reserved), help="comma-separated name patterns")
     parser.add_argument("--allow", default=",".join(base.allow), help="further uploadable name patterns")
@@ -46,6 +47,7 @@ def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings
         packages=args.packages,
         htpasswd=args.htpasswd,
         state_dir=args.state_dir,
+        pages_dir=args.pages_dir,
         fallback_url=args.fallback_url,
         reserved=_csv(args.reserved),
         allow=_csv(args.allow),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pypiserver.config import DEFAULTS
 
+from ytc_index.pages import default_pages_dir
 from ytc_index.state import default_state_dir
 
 AUTH_ACTIONS = ("download", "list", "update")
@@ -46,9 +47,16 @@ class IndexSettings:
     # The index's own state (journal, private names, yank marks); None: `<packages>/../state`.
     state_dir: Path | None = None
 
+    # The static simple pages and metadata files (served by nginx, or by the app); None: `<packages>/../static`.
+    pages_dir: Path | None = None
+
     @property
     def state(self) -> Path:
         return self.state_dir if self.state_dir is not None else default_state_dir(self.packages)
+
+    @property
+    def pages(self) -> Path:
+        return self.pages_dir if self.pages_dir is not None else default_pages_dir(self.packages)
 
     def validate(self) -> None:
         if not self.authenticate:
@@ -78,6 +86,7 @@ class IndexSettings:
         htpasswd = env.get("YTC_INDEX_HTPASSWD", "")
         log_file = env.get("YTC_INDEX_LOG_FILE", "")
         state_dir = env.get("YTC_INDEX_STATE_DIR", "")
+        pages_dir = env.get("YTC_INDEX_PAGES_DIR", "")
 
         def number(key: str, default: int) -> int:
             raw = env.get(key) or str(default)
@@ -106,4 +115,5 @@ class IndexSettings:
             max_failures=number("YTC_INDEX_MAX_FAILURES", 10),
             failure_window=number("YTC_INDEX_FAILURE_WINDOW", 60),
             state_dir=Path(state_dir) if state_dir else None,
+            pages_dir=Path(pages_dir) if pages_dir else None,
         )

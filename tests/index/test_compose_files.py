@@ -71,7 +71,7 @@ def test_index_compose_holds_the_promised_settings(repo_root: Path) -> None:
 
 
 # Fixed by index/Dockerfile's ENV: they must agree with the port mapping and the mounts.
-CONTAINER_FIXED = {"host", "port", "packages", "htpasswd", "state_dir"}
+CONTAINER_FIXED = {"host", "port", "packages", "htpasswd", "state_dir", "pages_dir"}
 
 
 def test_compose_passes_every_index_setting_with_the_embedded_default(repo_root: Path) -> None:
