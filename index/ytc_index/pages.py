@@ -2,8 +2,8 @@
 
 Layout (`static` is YTC_INDEX_PAGES_DIR, default `<packages>/../static`; URLs in brackets):
 
-    static/simple/index.html, index.json                    the root     [/simple/]
-    static/simple/<project>/index.html, index.json          a project    [/simple/<project>/]
+    static/simple/index.{html,v1html,json}                  the root     [/simple/]
+    static/simple/<project>/index.{html,v1html,json}        a project    [/simple/<project>/]
     static/metadata/<relpath>.metadata                      a wheel's METADATA (PEP 658/714)
                                                                          [/packages/<relpath>.metadata]
 
@@ -48,6 +48,9 @@ log = logging.getLogger("ytc_index")
 
 API_VERSION = "1.1"
 HTML_PAGE, JSON_PAGE = "index.html", "index.json"
+# The same HTML under the name nginx answers `application/vnd.pypi.simple.v1+html` with (its
+# Content-Type comes from the file's extension; index/nginx/ytc-index.conf.template).
+V1HTML_PAGE = "index.v1html"
 METADATA_SUFFIX = ".metadata"
 FACTS_DIR = "files"
 PAGES_ENV = "YTC_INDEX_PAGES_DIR"
@@ -257,9 +260,10 @@ class PageWriter:
             page_html, page_json = render_project(project, list(facts.values()), read_yanked(self.state))
             # JSON first: a client that finds the HTML page finds the JSON one too.
             _write_if_changed(directory / JSON_PAGE, page_json)
+            _write_if_changed(directory / V1HTML_PAGE, page_html)
             _write_if_changed(directory / HTML_PAGE, page_html)
         elif existed or directory.exists():
-            for name in (HTML_PAGE, JSON_PAGE):
+            for name in (HTML_PAGE, V1HTML_PAGE, JSON_PAGE):
                 with contextlib.suppress(FileNotFoundError):
                     (directory / name).unlink()
             with contextlib.suppress(OSError):
@@ -279,6 +283,7 @@ class PageWriter:
         self.pages.mkdir(parents=True, exist_ok=True)
         page_html, page_json = render_root(self.projects())
         _write_if_changed(self.pages / JSON_PAGE, page_json)
+        _write_if_changed(self.pages / V1HTML_PAGE, page_html)
         _write_if_changed(self.pages / HTML_PAGE, page_html)
 
     def rebuild(self) -> int:

@@ -134,7 +134,9 @@ class StaticIndex:
         return self._page(self.pages / normalized, environ, start_response)
 
     def _page(self, directory: Path, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        wanted = parse_qs(environ.get("QUERY_STRING", "")).get("format", [None])[0] or environ.get("HTTP_ACCEPT")
+        # `+` in a raw query string reads as a space; a media type has none.
+        forced = parse_qs(environ.get("QUERY_STRING", "")).get("format", [""])[0].replace(" ", "+")
+        wanted = forced or environ.get("HTTP_ACCEPT")
         choice = negotiate(wanted)
         if choice is None:
             offered = ", ".join(media for media, _, _ in OFFERS)

@@ -97,6 +97,25 @@ def test_compose_passes_every_index_setting_with_the_embedded_default(repo_root:
         assert getattr(IndexSettings.from_env({key: match[1]}), name) == getattr(defaults, name), key
 
 
+def test_nginx_runs_the_one_config_file_the_tests_run(repo_root: Path) -> None:
+    from tests.support.nginx import TEMPLATE, render
+
+    spec = yaml.safe_load((repo_root / "docker-compose.index.yml").read_text())
+    nginx = spec["services"]["nginx"]
+    assert re.fullmatch(r"nginx:\d+\.\d+\.\d+(-alpine)?", nginx["image"]), "a pinned nginx image"
+    mounts = {m["target"]: m for m in nginx["volumes"]}
+    template = mounts["/etc/nginx/templates/ytc-index.conf.template"]
+    assert (repo_root / template["source"]).resolve() == TEMPLATE and template["read_only"] is True
+    index_mounts = {m["target"]: m["source"] for m in spec["services"]["index"]["volumes"]}
+    # nginx reads the same folders the index writes, and no others (never its state or accounts).
+    assert mounts["/data/packages"]["source"] == index_mounts["/data/packages"]
+    assert mounts["/data/static"]["source"] == index_mounts["/data/static"]
+    assert all(m["read_only"] for m in mounts.values())
+    # Every placeholder of the file is given by compose (the image's envsubst fills them).
+    render({k: str(v) for k, v in nginx["environment"].items()})
+    assert "ports" not in spec["services"]["index"] and nginx["ports"]
+
+
 def test_service_compose_files_pass_the_pip_conf_as_a_build_secret(repo_root: Path) -> None:
     for service in discover_services(repo_root):
         spec = yaml.safe_load((service / "docker-compose.yml").read_text())
