@@ -17,6 +17,7 @@ existing file even when two uploads race. Nothing is removed over HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -39,6 +40,9 @@ from ytc_index.releases import Closed, admit, append_record, upload_lock
 
 TEMP_PREFIX = ".upload-"
 TEMP_SUFFIX = ".part"
+# Uploads are written here first (a hidden folder: never listed, and writing in it
+# leaves the package folder's mtime alone, so readers do not rescan mid-upload).
+INCOMING = ".incoming"
 # A directory changed less than this long before a scan may change again within
 # the same mtime tick; such a listing is rebuilt on the next request.
 _RACY_NS = 100_000_000
@@ -291,10 +295,12 @@ def write_atomically(
     admit: Callable[[], None] | None = None,
     record: Callable[[], None] | None = None,
 ) -> None:
-    """temp file in the same directory -> fsync -> check -> (under the upload
+    """temp file in packages/.incoming (same file system) -> fsync -> check -> (under the upload
     lock) admit -> link into place (never replaces). Any failure leaves nothing."""
     offset = stream.tell()
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=root)
+    incoming = root / INCOMING
+    incoming.mkdir(mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=incoming)
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in iter(lambda: stream.read(1 << 20), b""):
@@ -320,12 +326,14 @@ def write_atomically(
             os.close(dir_fd)
     finally:
         stream.seek(offset)
-        os.unlink(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def remove_stale_uploads(root: Path) -> list[Path]:
     """Temp files left by an upload interrupted by a crash (call before workers start)."""
-    stale = [p for p in root.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}") if p.is_file()]
+    pattern = f"{TEMP_PREFIX}*{TEMP_SUFFIX}"
+    stale = [p for p in (*root.glob(pattern), *(root / INCOMING).glob(pattern)) if p.is_file()]
     for path in stale:
         path.unlink(missing_ok=True)
     return stale

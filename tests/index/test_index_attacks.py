@@ -21,6 +21,7 @@ from release.index_client import project_files
 from release.proc import clean_pip_env
 from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_sdist, make_wheel, multipart, start_index, twine_upload
+from ytc_index.backend import INCOMING
 
 FALLBACK = "http://127.0.0.1:9/fallback-simple/"
 
@@ -35,8 +36,11 @@ def port_of(live: LiveIndex) -> int:
 
 
 def on_disk(live: LiveIndex) -> list[str]:
-    """Every file in the package folder (the index's own state lives elsewhere)."""
-    return sorted(p.name for p in live.index.packages.iterdir())
+    """Every entry of the package folder (the index's own state lives elsewhere; `.incoming`
+    holds uploads being received, and must then be empty)."""
+    incoming = live.index.packages / INCOMING
+    assert not incoming.exists() or list(incoming.iterdir()) == []
+    return sorted(p.name for p in live.index.packages.iterdir() if p.name != INCOMING)
 
 
 def post(live: LiveIndex, filename: str, data: bytes, action: str = "file_upload", auth: object = "publisher"):

@@ -16,7 +16,7 @@ import pytest
 from release import http
 from release.index_client import project_files
 from tests.support.index import make_wheel, start_index, twine_upload
-from ytc_index.backend import FreshFileBackend, write_atomically
+from ytc_index.backend import INCOMING, FreshFileBackend, write_atomically
 from ytc_index.registry import PrivateNames
 
 
@@ -77,7 +77,7 @@ def test_an_interrupted_write_never_appears_under_its_final_name(tmp_path: Path)
     state.mkdir()
     with pytest.raises(ConnectionResetError):
         write_atomically(packages, state, "ytcaption_common-1.0.0-py3-none-any.whl", _Breaks(os.urandom(3 << 20)))
-    assert list(packages.iterdir()) == []
+    assert [p.name for p in packages.iterdir()] == [INCOMING] and list((packages / INCOMING).iterdir()) == []
 
 
 def _backend(root: Path) -> FreshFileBackend:

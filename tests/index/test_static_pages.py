@@ -26,6 +26,7 @@ from tests.support.simple_api import (
     uv_install,
 )
 from tests.support.venvs import make_venv, run_python
+from ytc_index.backend import INCOMING
 from ytc_index.static import negotiate
 
 FALLBACK = "http://127.0.0.1:9/fallback-simple/"
@@ -77,7 +78,8 @@ def test_pages_follow_the_standards_and_are_the_files_on_disk(
     assert html.encode() == (tree / "simple" / PROJECT / "index.html").read_bytes()
     assert get_page(live_index.url + "simple/", None).body == (tree / "simple" / "index.html").read_bytes()
     # The package folder holds only the uploaded files; metadata files live in the static tree.
-    assert sorted(p.name for p in live_index.index.packages.iterdir()) == sorted(published)
+    listed = [p.name for p in live_index.index.packages.iterdir() if p.name != INCOMING]
+    assert sorted(listed) == sorted(published) and list((live_index.index.packages / INCOMING).iterdir()) == []
     wheel = "ytcaption_common-1.0.0-py3-none-any.whl"
     assert (tree / "metadata" / f"{wheel}.metadata").is_file()
 
