@@ -22,18 +22,21 @@ def append_json_line(path: Path, record: dict[str, object], mode: int = 0o644) -
         os.close(fd)
 
 
-def replace_file(path: Path, data: bytes, mode: int = 0o600) -> None:
+def replace_file(path: Path, data: bytes, mode: int = 0o600, durable: bool = True) -> None:
     """Write `data` beside `path` under a unique temp name (two writers never
     share one), fsync, then rename over `path`: a reader sees the old file or
     the new one, never half of one. An existing file's mode and, when run as
-    root, its owner (e.g. the index container's uid) are kept; a new file gets `mode`."""
+    root, its owner (e.g. the index container's uid) are kept; a new file gets `mode`.
+    `durable=False` skips the fsync: still atomic for readers, for files rebuilt
+    at every start anyway (the static pages), where 100,000 fsyncs would cost minutes."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         with contextlib.suppress(FileNotFoundError):
             old = path.stat()

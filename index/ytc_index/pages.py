@@ -175,7 +175,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     with contextlib.suppress(FileNotFoundError):
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
-    replace_file(path, data, mode=0o644)
+    replace_file(path, data, mode=0o644, durable=False)  # rebuilt at start if a crash loses it
     return True
 
 
