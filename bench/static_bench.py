@@ -14,6 +14,7 @@ import argparse
 import http.client
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from passlib.apache import HtpasswdFile
 from bench.index_bench import populate
 from bench.load import LoadResult
 from bench.pyload import run_load
-from bench.servers import _process, stock_pypiserver, write_static_tree
+from bench.servers import _process, stock_pypiserver, wait_until_up, write_static_tree
 from release import http as release_http
 from release.building import build
 from release.net import free_port
@@ -50,9 +51,16 @@ def python_server(data: Path, htpasswd: Path, work: Path) -> Iterator[str]:
     cmd = [sys.executable, "-m", "ytc_index", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--packages", str(data / "packages"), "--htpasswd", str(htpasswd), "--fallback-url", "http://127.0.0.1:9/"]
     started = time.perf_counter()
-    with _process(cmd, f"http://127.0.0.1:{port}/simple/ytcaption-common/", work / "ours.log") as url:
+    with (work / "ours.log").open("wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        # The first start writes every page: minutes at 100,000 single-file projects.
+        wait_until_up(f"http://127.0.0.1:{port}/simple/ytcaption-common/", proc, timeout=1200)
         print(f"    python server up in {time.perf_counter() - started:.1f} s (static pages written)", flush=True)
-        yield url
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
 
 
 @contextmanager

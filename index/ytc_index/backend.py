@@ -34,6 +34,7 @@ from pypiserver.core import PkgFile
 from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, normalize_pkgname
 
 from ytc_index.archives import BadArchive, check_archive
+from ytc_index.files import listed_files
 from ytc_index.names import NamePolicy, filename_problem, release_key
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import Closed, admit, append_record, upload_lock
@@ -63,30 +64,14 @@ def _scan(root: Path) -> _Listing:
     stamps: dict[str, int] = {}
     packages: list[PkgFile] = []
     root_str = str(root)
-    stack = [root_str]
-    while stack:
-        directory = stack.pop()
-        stamps[directory] = os.stat(directory).st_mtime_ns
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if not is_listed_path(entry.name):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                guessed = guess_pkgname_and_version(entry.name)
-                if guessed is None or not entry.is_file():
-                    continue
-                name, version = guessed
-                packages.append(
-                    PkgFile(
-                        pkgname=name,
-                        version=version,
-                        fn=entry.path,
-                        root=root_str,
-                        relfn=entry.path[len(root_str) + 1 :],
-                    )
-                )
+    for entry in listed_files(root_str, stamps):
+        guessed = guess_pkgname_and_version(entry.name)
+        if guessed is None:
+            continue
+        name, version = guessed
+        packages.append(
+            PkgFile(pkgname=name, version=version, fn=entry.path, root=root_str, relfn=entry.path[len(root_str) + 1 :])
+        )
     by_project: dict[str, list[PkgFile]] = {}
     for pkg in packages:
         by_project.setdefault(pkg.pkgname_norm, []).append(pkg)

@@ -1,5 +1,6 @@
 """The two ways ytc_index (and the release tool's account commands) write files:
-append one JSON line, or replace a whole file atomically."""
+append one JSON line, or replace a whole file atomically; and the one walk over
+the listed (non-hidden) files of a package folder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from pypiserver.pkg_helpers import is_listed_path
 
 
 def append_json_line(path: Path, record: dict[str, object], mode: int = 0o644) -> None:
@@ -48,3 +52,21 @@ def replace_file(path: Path, data: bytes, mode: int = 0o600, durable: bool = Tru
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def listed_files(root: str, folders: dict[str, int] | None = None) -> Iterator[os.DirEntry[str]]:
+    """Every regular file below `root` whose path has no hidden part (pypiserver's rule:
+    temp files, `.incoming`). `folders`, if given, receives each folder's mtime_ns."""
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        if folders is not None:
+            folders[directory] = os.stat(directory).st_mtime_ns
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if not is_listed_path(entry.name):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file():
+                    yield entry

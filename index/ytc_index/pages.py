@@ -37,10 +37,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from packaging.version import InvalidVersion, Version
-from pypiserver.pkg_helpers import is_listed_path
 
 from ytc_index.archives import BadArchive, core_metadata
-from ytc_index.files import replace_file
+from ytc_index.files import listed_files, replace_file
 from ytc_index.names import WHEEL, kind_of, release_key
 from ytc_index.releases import read_records, read_yanked
 
@@ -312,17 +311,8 @@ def scan_projects(packages: Path) -> dict[str, list[str]]:
     """{project: [relpath]} of every wheel and sdist below `packages` (hidden names skipped)."""
     found: dict[str, list[str]] = {}
     root = str(packages)
-    stack = [root]
-    while stack:
-        directory = stack.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if not is_listed_path(entry.name):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                key = release_key(entry.name)
-                if key is not None and entry.is_file():
-                    found.setdefault(key[0], []).append(entry.path[len(root) + 1 :].replace(os.sep, "/"))
+    for entry in listed_files(root):
+        key = release_key(entry.name)
+        if key is not None:
+            found.setdefault(key[0], []).append(entry.path[len(root) + 1 :].replace(os.sep, "/"))
     return found
