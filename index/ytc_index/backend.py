@@ -57,21 +57,26 @@ class _Listing:
     by_project: dict[str, list[PkgFile]]
     by_name: dict[str, PkgFile]
     by_relpath: dict[str, PkgFile]
+    # relpath -> inode: a file replaced by a rename (a new inode) is a change too.
+    inodes: dict[str, int]
 
 
 def _scan(root: Path) -> _Listing:
     scan_started = time.time_ns()
     stamps: dict[str, int] = {}
     packages: list[PkgFile] = []
+    inodes: dict[str, int] = {}
     root_str = str(root)
     for entry in listed_files(root_str, stamps):
         guessed = guess_pkgname_and_version(entry.name)
         if guessed is None:
             continue
         name, version = guessed
-        packages.append(
-            PkgFile(pkgname=name, version=version, fn=entry.path, root=root_str, relfn=entry.path[len(root_str) + 1 :])
+        pkg = PkgFile(
+            pkgname=name, version=version, fn=entry.path, root=root_str, relfn=entry.path[len(root_str) + 1 :]
         )
+        packages.append(pkg)
+        inodes[pkg.relfn_unix] = entry.inode()  # from the directory entry: no extra system call
     by_project: dict[str, list[PkgFile]] = {}
     for pkg in packages:
         by_project.setdefault(pkg.pkgname_norm, []).append(pkg)
@@ -83,17 +88,19 @@ def _scan(root: Path) -> _Listing:
         by_project,
         {os.path.basename(p.fn): p for p in packages},
         {p.relfn_unix: p for p in packages},
+        inodes,
     )
 
 
 def _changed_projects(old: _Listing, new: _Listing) -> dict[str, list[str]]:
-    """{project: [relpath]} of the projects whose set of files differs between two listings."""
+    """{project: [relpath]} of the projects whose files differ between two listings
+    (added, removed, or replaced by another file under the same name)."""
     changed = {}
     for project in old.by_project.keys() | new.by_project.keys():
-        before = {p.relfn_unix for p in old.by_project.get(project, [])}
-        now = {p.relfn_unix for p in new.by_project.get(project, [])}
+        before = {(p.relfn_unix, old.inodes.get(p.relfn_unix)) for p in old.by_project.get(project, [])}
+        now = {(p.relfn_unix, new.inodes.get(p.relfn_unix)) for p in new.by_project.get(project, [])}
         if before != now:
-            changed[project] = sorted(now)
+            changed[project] = sorted(relpath for relpath, _ in now)
     return changed
 
 
@@ -256,6 +263,7 @@ class FreshFileBackend(Backend):
                 by_project,
                 {**before.by_name, filename: pkg},
                 {**before.by_relpath, filename: pkg},
+                {**before.inodes, filename: os.stat(path).st_ino},
             )
 
     def _files_of(self, name: str, version: str) -> list[str]:

@@ -73,6 +73,7 @@ class FileFacts:
     relpath: str  # below the package folder, with "/"
     size: int
     mtime_ns: int
+    inode: int
     sha256: str
     version: str
     requires_python: str | None
@@ -221,7 +222,15 @@ class PageWriter:
                 _write_if_changed(target, metadata)
                 metadata_sha256 = hashlib.sha256(metadata).hexdigest()
         return FileFacts(
-            relpath, st.st_size, st.st_mtime_ns, _sha256(path), version, requires_python, metadata_sha256, upload_time
+            relpath,
+            st.st_size,
+            st.st_mtime_ns,
+            st.st_ino,
+            _sha256(path),
+            version,
+            requires_python,
+            metadata_sha256,
+            upload_time,
         )
 
     # -- pages ------------------------------------------------------------------------
@@ -246,7 +255,7 @@ class PageWriter:
             if key is None or key[0] != project:
                 continue
             old = cached.get(relpath)
-            if old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+            if old and (old.size, old.mtime_ns, old.inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
                 facts[relpath] = old
             else:
                 facts[relpath] = self._facts_of(relpath, st, key[1], times.get(relpath, st.st_mtime))

@@ -106,7 +106,9 @@ class StaticIndex:
         match = _SIMPLE_PROJECT.match(path)
         if match:
             return self._project(match["name"], environ, start_response)
-        if path.startswith("/packages/") and not any(k in environ for k in _DEFER):
+        # pypiserver answers ranges and conditional requests for the files it lists; metadata
+        # files are ours alone: served whole (ignoring those headers is allowed by HTTP).
+        if path.startswith("/packages/") and (path.endswith(METADATA_SUFFIX) or not any(k in environ for k in _DEFER)):
             served = self._download(path[len("/packages/") :], environ, start_response)
             if served is not None:
                 return served

@@ -4,6 +4,7 @@ are what the server answers, they follow uploads atomically, and installers
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import threading
@@ -187,3 +188,32 @@ def test_real_pip_and_uv_install_from_the_pages(
         assert result.returncode == 0, result.stdout + result.stderr
         # 1.0.1 requires Python >=3.99: both skip it by its requires-python.
         assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == "1.0.0"
+
+
+def test_metadata_files_answer_conditional_and_range_requests(
+    live_index: LiveIndex, published: dict[str, bytes]
+) -> None:
+    """uv revalidates its cache with If-None-Match / If-Modified-Since: still the file, never a 404."""
+    wheel = "ytcaption_common-1.0.0-py3-none-any.whl"
+    url = live_index.url + f"packages/{wheel}.metadata"
+    for headers in (
+        {"If-None-Match": '"x"'},
+        {"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"},
+        {"Range": "bytes=0-3"},
+    ):
+        resp = http.request("GET", url, headers=headers)
+        assert resp.status == 200 and resp.body.startswith(b"Metadata-Version"), headers
+
+
+def test_a_file_replaced_on_disk_changes_its_hash_on_the_page(
+    live_index: LiveIndex, published: dict[str, bytes]
+) -> None:
+    """Storage-level tampering (another file renamed into place) shows on the next read, so
+    `ytc-release check` sees served hashes that differ from the locks."""
+    wheel = live_index.index.packages / "ytcaption_common-1.0.0-py3-none-any.whl"
+    swapped = wheel.with_name("swapped.tmp")
+    swapped.write_bytes(wheel.read_bytes() + b"tampered")
+    swapped.replace(wheel)
+    page = json.loads(get_page(live_index.url + f"simple/{PROJECT}/", JSON_V1).body)
+    (entry,) = [f for f in page["files"] if f["filename"] == wheel.name]
+    assert entry["hashes"]["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
