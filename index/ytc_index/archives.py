@@ -83,3 +83,25 @@ def _sdist_metadata(path: Path, filename: str) -> str:
             return fh.read().decode("utf-8")
     except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError, OSError, UnicodeDecodeError) as err:
         raise BadArchive(f"{filename} is not a valid sdist (tar.gz): {err}") from None
+
+
+def core_metadata(path: Path, filename: str) -> bytes:
+    """The file's core metadata exactly as stored: a wheel's `*.dist-info/METADATA`
+    (served as `<wheel>.metadata`, PEP 658), an sdist's `PKG-INFO`. The archive was
+    checked at upload; an unreadable one raises BadArchive."""
+    try:
+        if kind_of(filename) == WHEEL:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
+                if len(names) == 1:
+                    return zf.read(names[0])
+        elif kind_of(filename) == SDIST:
+            with tarfile.open(path, "r:gz") as tar:
+                for member in tar:
+                    if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO") and member.isfile():
+                        fh = tar.extractfile(member)
+                        assert fh is not None
+                        return fh.read()
+    except (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, OSError) as err:
+        raise BadArchive(f"{filename}: cannot read its metadata: {err}") from None
+    raise BadArchive(f"{filename}: no core metadata found")

@@ -17,6 +17,7 @@ existing file even when two uploads race. Nothing is removed over HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -33,12 +34,16 @@ from pypiserver.core import PkgFile
 from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, normalize_pkgname
 
 from ytc_index.archives import BadArchive, check_archive
+from ytc_index.files import listed_files
 from ytc_index.names import NamePolicy, filename_problem, release_key
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import Closed, admit, append_record, upload_lock
 
 TEMP_PREFIX = ".upload-"
 TEMP_SUFFIX = ".part"
+# Uploads are written here first (a hidden folder: never listed, and writing in it
+# leaves the package folder's mtime alone, so readers do not rescan mid-upload).
+INCOMING = ".incoming"
 # A directory changed less than this long before a scan may change again within
 # the same mtime tick; such a listing is rebuilt on the next request.
 _RACY_NS = 100_000_000
@@ -52,37 +57,26 @@ class _Listing:
     by_project: dict[str, list[PkgFile]]
     by_name: dict[str, PkgFile]
     by_relpath: dict[str, PkgFile]
+    # relpath -> inode: a file replaced by a rename (a new inode) is a change too.
+    inodes: dict[str, int]
 
 
 def _scan(root: Path) -> _Listing:
     scan_started = time.time_ns()
     stamps: dict[str, int] = {}
     packages: list[PkgFile] = []
+    inodes: dict[str, int] = {}
     root_str = str(root)
-    stack = [root_str]
-    while stack:
-        directory = stack.pop()
-        stamps[directory] = os.stat(directory).st_mtime_ns
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if not is_listed_path(entry.name):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                guessed = guess_pkgname_and_version(entry.name)
-                if guessed is None or not entry.is_file():
-                    continue
-                name, version = guessed
-                packages.append(
-                    PkgFile(
-                        pkgname=name,
-                        version=version,
-                        fn=entry.path,
-                        root=root_str,
-                        relfn=entry.path[len(root_str) + 1 :],
-                    )
-                )
+    for entry in listed_files(root_str, stamps):
+        guessed = guess_pkgname_and_version(entry.name)
+        if guessed is None:
+            continue
+        name, version = guessed
+        pkg = PkgFile(
+            pkgname=name, version=version, fn=entry.path, root=root_str, relfn=entry.path[len(root_str) + 1 :]
+        )
+        packages.append(pkg)
+        inodes[pkg.relfn_unix] = entry.inode()  # from the directory entry: no extra system call
     by_project: dict[str, list[PkgFile]] = {}
     for pkg in packages:
         by_project.setdefault(pkg.pkgname_norm, []).append(pkg)
@@ -94,7 +88,20 @@ def _scan(root: Path) -> _Listing:
         by_project,
         {os.path.basename(p.fn): p for p in packages},
         {p.relfn_unix: p for p in packages},
+        inodes,
     )
+
+
+def _changed_projects(old: _Listing, new: _Listing) -> dict[str, list[str]]:
+    """{project: [relpath]} of the projects whose files differ between two listings
+    (added, removed, or replaced by another file under the same name)."""
+    changed = {}
+    for project in old.by_project.keys() | new.by_project.keys():
+        before = {(p.relfn_unix, old.inodes.get(p.relfn_unix)) for p in old.by_project.get(project, [])}
+        now = {(p.relfn_unix, new.inodes.get(p.relfn_unix)) for p in new.by_project.get(project, [])}
+        if before != now:
+            changed[project] = sorted(relpath for relpath, _ in now)
+    return changed
 
 
 def _unchanged(listing: _Listing) -> bool:
@@ -109,12 +116,14 @@ class FreshFileBackend(Backend):
         self,
         config: object,
         root: Path,
+        state: Path,
         names: PrivateNames,
         policy: NamePolicy | None = None,
         release_window: float = 900,
     ) -> None:
         super().__init__(config)  # type: ignore[arg-type]
         self.root = root.resolve()
+        self.state = state
         self.names = names
         self.policy = policy or NamePolicy(names.reserved, ())
         self.release_window = release_window
@@ -122,6 +131,11 @@ class FreshFileBackend(Backend):
         self._lock = threading.Lock()
         self._listing: _Listing | None = None
         self._digests: dict[str, tuple[int, int, str]] = {}
+        # Told {project: [relpath]} of the projects whose files changed outside an upload
+        # (copied in or removed by hand); the app rewrites their static pages.
+        self.on_change: Callable[[dict[str, list[str]]], None] | None = None
+        # Told (project, filename, upload time) after an upload linked its file, under the lock.
+        self.on_upload: Callable[[str, str, float], None] | None = None
 
     # -- reading -----------------------------------------------------------
     def listing(self) -> object:
@@ -132,13 +146,18 @@ class FreshFileBackend(Backend):
         listing = self._listing
         if listing is not None and listing.stable and _unchanged(listing):
             return listing
+        changed: dict[str, list[str]] = {}
         with self._lock:
             listing = self._listing
             if listing is None or not listing.stable or not _unchanged(listing):
-                listing = _scan(self.root)
+                old, listing = listing, _scan(self.root)
                 self._listing = listing
                 # Anything ever listed stays private, also files an operator copied in.
                 self.names.record(listing.by_project)
+                if old is not None:
+                    changed = _changed_projects(old, listing)
+        if changed and self.on_change is not None:  # outside the lock: it takes the upload lock
+            self.on_change(changed)
         return listing
 
     def get_all_packages(self) -> Iterable[PkgFile]:
@@ -201,18 +220,51 @@ class FreshFileBackend(Backend):
             except BadArchive as err:
                 raise HTTPError(400, str(err)) from None
 
+        before: list[_Listing | None] = [None]
+
         def admit_under_lock() -> None:
             try:
-                admit(self.root, name, version, filename, user, self._files_of(name, version), self.release_window)
+                admit(self.state, name, version, filename, user, self._files_of(name, version), self.release_window)
             except Closed as err:
                 raise HTTPError(409, str(err)) from None
+            before[0] = self._listing  # current: _files_of() just checked it
 
         def record() -> None:  # under the lock too: the next upload's admit() sees who started the release
-            entry = {"op": "upload", "time": time.time(), "user": user, "file": filename}
-            append_record(self.root, entry | {"project": name, "version": version})
+            now = time.time()
+            entry = {"op": "upload", "time": now, "user": user, "file": filename}
+            append_record(self.state, entry | {"project": name, "version": version})
+            if self.on_upload is not None:
+                self.on_upload(name, filename, now)
+            self._add_to_listing(before[0], name, filename)
 
-        write_atomically(self.root, filename, stream, check=check, admit=admit_under_lock, record=record)
+        write_atomically(self.root, self.state, filename, stream, check=check, admit=admit_under_lock, record=record)
         self.names.record([name])
+
+    def _add_to_listing(self, before: _Listing | None, name: str, filename: str) -> None:
+        """Add the file just linked to the listing, so that the next read does not
+        rescan the whole folder (seconds at 100,000 files). Only if the listing was
+        current just before the link; a file copied in by hand within the same mtime
+        tick is then seen at the folder's next change (or the next start)."""
+        with self._lock:
+            if before is None or self._listing is not before:
+                return
+            root = str(self.root)
+            path = os.path.join(root, filename)
+            guessed = guess_pkgname_and_version(filename)
+            if guessed is None:
+                return
+            pkg = PkgFile(pkgname=guessed[0], version=guessed[1], fn=path, root=root, relfn=filename)
+            by_project = dict(before.by_project)
+            by_project[pkg.pkgname_norm] = [*by_project.get(pkg.pkgname_norm, []), pkg]
+            self._listing = _Listing(
+                {**before.stamps, root: os.stat(root).st_mtime_ns},
+                True,
+                [*before.packages, pkg],
+                by_project,
+                {**before.by_name, filename: pkg},
+                {**before.by_relpath, filename: pkg},
+                {**before.inodes, filename: os.stat(path).st_ino},
+            )
 
     def _files_of(self, name: str, version: str) -> list[str]:
         """Every file of release (name, version) as pip reads filenames, from the
@@ -229,16 +281,19 @@ class FreshFileBackend(Backend):
 
 def write_atomically(
     root: Path,
+    state: Path,
     filename: str,
     stream: BinaryIO,
     check: Callable[[Path], None] | None = None,
     admit: Callable[[], None] | None = None,
     record: Callable[[], None] | None = None,
 ) -> None:
-    """temp file in the same directory -> fsync -> check -> (under the upload
+    """temp file in packages/.incoming (same file system) -> fsync -> check -> (under the upload
     lock) admit -> link into place (never replaces). Any failure leaves nothing."""
     offset = stream.tell()
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=root)
+    incoming = root / INCOMING
+    incoming.mkdir(mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=incoming)
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in iter(lambda: stream.read(1 << 20), b""):
@@ -248,7 +303,7 @@ def write_atomically(
         os.chmod(tmp, 0o644)
         if check is not None:
             check(Path(tmp))
-        with upload_lock(root):
+        with upload_lock(state):
             if admit is not None:
                 admit()
             try:
@@ -264,12 +319,14 @@ def write_atomically(
             os.close(dir_fd)
     finally:
         stream.seek(offset)
-        os.unlink(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def remove_stale_uploads(root: Path) -> list[Path]:
     """Temp files left by an upload interrupted by a crash (call before workers start)."""
-    stale = [p for p in root.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}") if p.is_file()]
+    pattern = f"{TEMP_PREFIX}*{TEMP_SUFFIX}"
+    stale = [p for p in (*root.glob(pattern), *(root / INCOMING).glob(pattern)) if p.is_file()]
     for path in stale:
         path.unlink(missing_ok=True)
     return stale

@@ -1,5 +1,6 @@
 """The two ways ytc_index (and the release tool's account commands) write files:
-append one JSON line, or replace a whole file atomically."""
+append one JSON line, or replace a whole file atomically; and the one walk over
+the listed (non-hidden) files of a package folder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from pypiserver.pkg_helpers import is_listed_path
 
 
 def append_json_line(path: Path, record: dict[str, object], mode: int = 0o644) -> None:
@@ -22,18 +26,21 @@ def append_json_line(path: Path, record: dict[str, object], mode: int = 0o644) -
         os.close(fd)
 
 
-def replace_file(path: Path, data: bytes, mode: int = 0o600) -> None:
+def replace_file(path: Path, data: bytes, mode: int = 0o600, durable: bool = True) -> None:
     """Write `data` beside `path` under a unique temp name (two writers never
     share one), fsync, then rename over `path`: a reader sees the old file or
     the new one, never half of one. An existing file's mode and, when run as
-    root, its owner (e.g. the index container's uid) are kept; a new file gets `mode`."""
+    root, its owner (e.g. the index container's uid) are kept; a new file gets `mode`.
+    `durable=False` skips the fsync: still atomic for readers, for files rebuilt
+    at every start anyway (the static pages), where 100,000 fsyncs would cost minutes."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         with contextlib.suppress(FileNotFoundError):
             old = path.stat()
@@ -45,3 +52,21 @@ def replace_file(path: Path, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def listed_files(root: str, folders: dict[str, int] | None = None) -> Iterator[os.DirEntry[str]]:
+    """Every regular file below `root` whose path has no hidden part (pypiserver's rule:
+    temp files, `.incoming`). `folders`, if given, receives each folder's mtime_ns."""
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        if folders is not None:
+            folders[directory] = os.stat(directory).st_mtime_ns
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if not is_listed_path(entry.name):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file():
+                    yield entry

@@ -22,6 +22,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import collapse_rfc2231_value
 from typing import Any
+from urllib.parse import urlsplit
 
 from ytc_index.auth import Authenticator, Verdict
 from ytc_index.names import filename_problem
@@ -30,6 +31,8 @@ from ytc_index.settings import IndexSettings
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 REFUSED_ACTIONS = ("remove_pkg", "doc_upload")
+# Where nginx asks whether a read is allowed (auth_request).
+READ_CHECK = "/-/read-check"
 
 
 class Refused(Exception):
@@ -80,6 +83,8 @@ class AccessGate:
         self.max_body = settings.max_upload_mb * 1024 * 1024
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == READ_CHECK:
+            return self._read_check(environ, start_response)
         try:
             action = action_of(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""))
             if action in self.settings.authenticate:
@@ -89,6 +94,19 @@ class AccessGate:
         except Refused as err:
             return answer(start_response, err)
         return self.app(environ, start_response)
+
+    def _read_check(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """nginx's auth_request: may this client read X-Original-URI? 204, or the
+        401/403/429 the read itself would get (index/nginx/ytc-index.conf.template)."""
+        path = urlsplit(environ.get("HTTP_X_ORIGINAL_URI") or "/simple/").path
+        action = action_of("GET", path)
+        try:
+            if action in self.settings.authenticate:
+                self._login(environ, action or "list")
+        except Refused as err:
+            return answer(start_response, err)
+        start_response("204 No Content", [])
+        return [b""]
 
     def _login(self, environ: dict[str, Any], action: str) -> None:
         creds = basic_credentials(environ)

@@ -1,4 +1,4 @@
-"""Every project name the index has ever held, kept beside the packages.
+"""Every project name the index has ever held, kept in the index's state folder.
 
 Stock pypiserver redirects `/simple/<name>/` upstream as soon as a project has
 no files, so a removed private project would be served by whoever registered
@@ -14,20 +14,19 @@ from pathlib import Path
 
 from pypiserver.pkg_helpers import normalize_pkgname
 
-REGISTRY_NAME = ".ytc-private-projects"
+from ytc_index.state import PRIVATE_NAMES as REGISTRY_NAME
 
 
 class PrivateNames:
-    def __init__(self, root: Path, reserved: Iterable[str]) -> None:
-        self.path = root / REGISTRY_NAME
+    def __init__(self, state: Path, reserved: Iterable[str]) -> None:
+        self.path = state / REGISTRY_NAME
         self.reserved = tuple(normalize_pkgname(p) for p in reserved)
         self._lock = threading.Lock()
         self._names: set[str] = set()
         self._mtime_ns: int | None = None
 
     def ensure_file(self) -> None:
-        """Create the (empty) registry up front, so its creation is not a change
-        in the package directory that forces a rescan later."""
+        """Create the (empty) registry up front (an empty file: no name yet)."""
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.close(fd)
 

@@ -15,8 +15,9 @@ A version that was ever on the index (its files since removed by the operator)
 accepts nothing: versions are never reused, so a hash pinned anywhere never
 meets different bytes.
 
-Every stored file is recorded in `.ytc-uploads` in the package directory (a
-hidden name: never listed), one JSON line per upload, appended with O_APPEND.
+Every stored file is recorded in the upload journal in the index's state
+folder (state.py; never in the package folder, never served), one JSON line
+per upload, appended with O_APPEND.
 The operator's `remove` adds a line too, so a removed version stays burned."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,35 +35,48 @@ from pypiserver.pkg_helpers import normalize_pkgname
 
 from ytc_index.files import append_json_line
 from ytc_index.names import kind_of
-
-JOURNAL_NAME = ".ytc-uploads"
-LOCK_NAME = ".ytc-upload.lock"
-YANKED_NAME = ".ytc-yanked"
+from ytc_index.state import JOURNAL as JOURNAL_NAME
+from ytc_index.state import LOCK as LOCK_NAME
+from ytc_index.state import YANKED as YANKED_NAME
 
 
 class Closed(Exception):
     """The release accepts no such file; the message says why and what to do."""
 
 
+_held = threading.local()
+
+
 @contextlib.contextmanager
-def upload_lock(root: Path) -> Iterator[None]:
-    """One upload decides and links at a time, across threads and processes."""
-    fd = os.open(root / LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
+def upload_lock(state: Path) -> Iterator[None]:
+    """One upload (or page update) decides and writes at a time, across threads and
+    processes. Re-entrant within a thread: flock on a second descriptor would wait for itself."""
+    depth = getattr(_held, "depth", 0)
+    if depth:
+        _held.depth = depth + 1
+        try:
+            yield
+        finally:
+            _held.depth = depth
+        return
+    fd = os.open(state / LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.depth = 1
         yield
     finally:
+        _held.depth = 0
         os.close(fd)  # closing drops the lock
 
 
-def append_record(root: Path, record: dict[str, object]) -> None:
-    """One line in the upload journal of package folder `root`."""
-    append_json_line(root / JOURNAL_NAME, record)
+def append_record(state: Path, record: dict[str, object]) -> None:
+    """One line in the upload journal in the state folder `state`."""
+    append_json_line(state / JOURNAL_NAME, record)
 
 
-def read_records(root: Path) -> list[dict[str, object]]:
+def read_records(state: Path) -> list[dict[str, object]]:
     try:
-        lines = (root / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
+        lines = (state / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return []
     records = []
@@ -71,11 +86,13 @@ def read_records(root: Path) -> list[dict[str, object]]:
     return records
 
 
-def admit(root: Path, project: str, version: str, filename: str, user: str, existing: list[str], window: float) -> None:
+def admit(
+    state: Path, project: str, version: str, filename: str, user: str, existing: list[str], window: float
+) -> None:
     """Raise Closed unless `filename` may join release (project, version), whose
     files on disk are `existing`. Call under upload_lock."""
     project = normalize_pkgname(project)
-    history = [r for r in read_records(root) if r.get("project") == project and r.get("version") == version]
+    history = [r for r in read_records(state) if r.get("project") == project and r.get("version") == version]
     bump = "publish the change as a new version (`ytc-release bump patch`)"
     if not existing:
         if history:
@@ -101,11 +118,11 @@ def admit(root: Path, project: str, version: str, filename: str, user: str, exis
         raise Closed(f"{project} {version} is released and closed: {why}. Released files never change: {bump}")
 
 
-def read_yanked(root: Path) -> dict[tuple[str, str], str]:
+def read_yanked(state: Path) -> dict[tuple[str, str], str]:
     """{(project, version): reason} from the operator's yank records."""
     yanked: dict[tuple[str, str], str] = {}
     try:
-        lines = (root / YANKED_NAME).read_text(encoding="utf-8").splitlines()
+        lines = (state / YANKED_NAME).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return yanked
     for line in lines:

@@ -13,43 +13,26 @@ import resource
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import waitress
 
 from ytc_index.app import create_app
 from ytc_index.backend import remove_stale_uploads
-from ytc_index.settings import IndexSettings, _csv
+from ytc_index.settings import SETTINGS, IndexSettings
+from ytc_index.state import StateConflict, migrate_state
 
 log = logging.getLogger("ytc_index")
 
 
 def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings:
+    """Command-line options over `base` (from the environment): one option per declared setting."""
     parser = argparse.ArgumentParser(prog="python -m ytc_index", description="The ytcaption private index.")
-    parser.add_argument("--host", default=base.host)
-    parser.add_argument("--port", type=int, default=base.port)
-    parser.add_argument("--packages", type=Path, default=base.packages)
-    parser.add_argument("--htpasswd", type=Path, default=base.htpasswd)
-    parser.add_argument("--fallback-url", default=base.fallback_url)
-    parser.add_argument("--reserved", default=",".join(base.reserved), help="comma-separated name patterns")
-    parser.add_argument("--allow", default=",".join(base.allow), help="further uploadable name patterns")
-    parser.add_argument("--authenticate", default=",".join(base.authenticate), help="update[,list,download]")
-    parser.add_argument("--threads", type=int, default=base.threads)
-    parser.add_argument("--log-file", type=Path, default=base.log_file)
-    args = parser.parse_args(argv)
-    return replace(
-        base,
-        host=args.host,
-        port=args.port,
-        packages=args.packages,
-        htpasswd=args.htpasswd,
-        fallback_url=args.fallback_url,
-        reserved=_csv(args.reserved),
-        allow=_csv(args.allow),
-        authenticate=_csv(args.authenticate),
-        threads=args.threads,
-        log_file=args.log_file,
-    )
+    for setting in SETTINGS:
+        parser.add_argument(
+            setting.option, dest=setting.name, metavar=setting.name.upper(), help=f"{setting.help} (env {setting.env})"
+        )
+    args = vars(parser.parse_args(argv))
+    return replace(base, **{s.name: s.from_text(args[s.name]) for s in SETTINGS if args[s.name] is not None})
 
 
 def _room_for_connections(wanted: int) -> int:
@@ -75,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     settings.packages.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in migrate_state(settings.packages, settings.state):
+            log.warning("moved %s from %s to the state folder %s", name, settings.packages, settings.state)
+    except StateConflict as err:
+        sys.exit(f"ytc_index: refusing to start: {err}")
     for stale in remove_stale_uploads(settings.packages):
         log.warning("removed the partial upload %s left by an interrupted upload", stale.name)
     app = create_app(settings)

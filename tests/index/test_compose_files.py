@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import re
 import subprocess
 import sys
@@ -11,8 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from ytc_index import settings as settings_module
-from ytc_index.settings import IndexSettings
+from ytc_index.settings import SETTINGS, IndexSettings
 from ytc_release.services.pins import discover_services
 
 VALIDATOR = str(Path(sys.executable).parent / "check-jsonschema")
@@ -71,22 +69,21 @@ def test_index_compose_holds_the_promised_settings(repo_root: Path) -> None:
 
 
 # Fixed by index/Dockerfile's ENV: they must agree with the port mapping and the mounts.
-CONTAINER_FIXED = {"host", "port", "packages", "htpasswd"}
+CONTAINER_FIXED = {"host", "port", "packages", "htpasswd", "state_dir", "pages_dir"}
 
 
 def test_compose_passes_every_index_setting_with_the_embedded_default(repo_root: Path) -> None:
-    """A setting the settings module declares but compose lacks fails here: the
-    list comes from IndexSettings, so a new setting cannot be forgotten."""
+    """A setting declared in settings.SETTINGS but missing from compose fails here: the
+    list comes from the one declaration, so a new setting cannot be forgotten."""
     env = yaml.safe_load((repo_root / "docker-compose.index.yml").read_text())["services"]["index"]["environment"]
     dockerfile = (repo_root / "index/Dockerfile").read_text()
-    source = inspect.getsource(settings_module)
     defaults = IndexSettings.from_env({})
-    names = [f.name for f in dataclasses.fields(IndexSettings)]
-    assert {"max_upload_mb", "release_window", "max_failures", "failure_window"} <= set(names)
-    for name in names:
-        key = f"YTC_INDEX_{name.upper()}"
-        assert f'"{key}"' in source, f"{name}: from_env does not read {key}"
-        if name in CONTAINER_FIXED:
+    # One declaration per dataclass field, and the environment variable named after it.
+    assert [s.name for s in SETTINGS] == [f.name for f in dataclasses.fields(IndexSettings)]
+    for setting in SETTINGS:
+        key = setting.env
+        assert key == f"YTC_INDEX_{setting.name.upper()}"
+        if setting.name in CONTAINER_FIXED:
             assert re.search(rf"\b{key}=\S+", dockerfile), f"{key} is neither in compose nor fixed by index/Dockerfile"
             assert key not in env, f"{key} is fixed by index/Dockerfile; compose must not override it"
             continue
@@ -94,7 +91,39 @@ def test_compose_passes_every_index_setting_with_the_embedded_default(repo_root:
         match = re.fullmatch(rf"\$\{{{key}:-(.*)\}}", env[key])
         assert match, f"{key}: use ${{{key}:-default}}, got {env[key]!r}"
         # compose's default means what the embedded index runs with
-        assert getattr(IndexSettings.from_env({key: match[1]}), name) == getattr(defaults, name), key
+        assert getattr(IndexSettings.from_env({key: match[1]}), setting.name) == getattr(defaults, setting.name), key
+        assert getattr(defaults, setting.name) == setting.default
+
+
+def test_every_setting_is_documented_and_on_the_command_line(repo_root: Path) -> None:
+    from ytc_index.server import parse_args
+
+    readme = (repo_root / "index/README.md").read_text()
+    base = IndexSettings.from_env({})
+    for setting in SETTINGS:
+        assert f"`{setting.env}`" in readme, f"index/README.md's settings table lacks {setting.env}"
+    parsed = parse_args(["--port", "9999", "--reserved", "", "--state-dir", "/srv/s"], base)
+    assert (parsed.port, parsed.reserved, parsed.state_dir) == (9999, (), Path("/srv/s"))
+    assert parse_args([], base) == base
+
+
+def test_nginx_runs_the_one_config_file_the_tests_run(repo_root: Path) -> None:
+    from tests.support.nginx import TEMPLATE, render
+
+    spec = yaml.safe_load((repo_root / "docker-compose.index.yml").read_text())
+    nginx = spec["services"]["nginx"]
+    assert re.fullmatch(r"nginx:\d+\.\d+\.\d+(-alpine)?", nginx["image"]), "a pinned nginx image"
+    mounts = {m["target"]: m for m in nginx["volumes"]}
+    template = mounts["/etc/nginx/templates/ytc-index.conf.template"]
+    assert (repo_root / template["source"]).resolve() == TEMPLATE and template["read_only"] is True
+    index_mounts = {m["target"]: m["source"] for m in spec["services"]["index"]["volumes"]}
+    # nginx reads the same folders the index writes, and no others (never its state or accounts).
+    assert mounts["/data/packages"]["source"] == index_mounts["/data/packages"]
+    assert mounts["/data/static"]["source"] == index_mounts["/data/static"]
+    assert all(m["read_only"] for m in mounts.values())
+    # Every placeholder of the file is given by compose (the image's envsubst fills them).
+    render({k: str(v) for k, v in nginx["environment"].items()})
+    assert "ports" not in spec["services"]["index"] and nginx["ports"]
 
 
 def test_service_compose_files_pass_the_pip_conf_as_a_build_secret(repo_root: Path) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, make_sdist, make_wheel, multipart, start_index, twine_upload
+from ytc_index.backend import INCOMING
 from ytc_release.index.accounts import set_user
 from ytc_release.index.client import project_files
 from ytc_release.toolkit import web as http
@@ -35,9 +36,11 @@ def port_of(live: LiveIndex) -> int:
 
 
 def on_disk(live: LiveIndex) -> list[str]:
-    """Every file in the package folder that is not the index's own bookkeeping."""
-    own = {".ytc-private-projects", ".ytc-uploads", ".ytc-upload.lock", ".ytc-yanked"}
-    return sorted(p.name for p in live.index.packages.iterdir() if p.name not in own)
+    """Every entry of the package folder (the index's own state lives elsewhere; `.incoming`
+    holds uploads being received, and must then be empty)."""
+    incoming = live.index.packages / INCOMING
+    assert not incoming.exists() or list(incoming.iterdir()) == []
+    return sorted(p.name for p in live.index.packages.iterdir() if p.name != INCOMING)
 
 
 def post(live: LiveIndex, filename: str, data: bytes, action: str = "file_upload", auth: object = "publisher"):

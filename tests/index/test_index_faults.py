@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.support.index import make_wheel, start_index, twine_upload
-from ytc_index.backend import FreshFileBackend, write_atomically
+from ytc_index.backend import INCOMING, FreshFileBackend, write_atomically
 from ytc_index.registry import PrivateNames
 from ytc_release.index.client import project_files
 from ytc_release.toolkit import web as http
@@ -72,13 +72,18 @@ class _Breaks(io.BytesIO):
 
 
 def test_an_interrupted_write_never_appears_under_its_final_name(tmp_path: Path) -> None:
+    packages, state = tmp_path / "packages", tmp_path / "state"
+    packages.mkdir()
+    state.mkdir()
     with pytest.raises(ConnectionResetError):
-        write_atomically(tmp_path, "ytcaption_common-1.0.0-py3-none-any.whl", _Breaks(os.urandom(3 << 20)))
-    assert list(tmp_path.iterdir()) == []
+        write_atomically(packages, state, "ytcaption_common-1.0.0-py3-none-any.whl", _Breaks(os.urandom(3 << 20)))
+    assert [p.name for p in packages.iterdir()] == [INCOMING] and list((packages / INCOMING).iterdir()) == []
 
 
 def _backend(root: Path) -> FreshFileBackend:
-    return FreshFileBackend(SimpleNamespace(hash_algo="sha256"), root, PrivateNames(root, []))
+    state = root.parent / f"{root.name}-state"
+    state.mkdir(exist_ok=True)
+    return FreshFileBackend(SimpleNamespace(hash_algo="sha256"), root, state, PrivateNames(state, []))
 
 
 def test_reading_files_does_not_invalidate_the_listing(tmp_path: Path) -> None:

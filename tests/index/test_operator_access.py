@@ -47,11 +47,12 @@ def index_dir() -> Iterator[Path]:
     packages = base / "packages"
     packages.mkdir()
     (packages / WHEEL).write_bytes(b"wheel")
-    (packages / LOCK_NAME).touch()  # the running server made it
+    (base / "state").mkdir()
+    (base / "state" / LOCK_NAME).touch()  # the running server made both
     try:
         yield packages
     finally:
-        for path in (base, packages):
+        for path in (base, packages, base / "state"):
             os.chmod(path, 0o755)
         shutil.rmtree(base)
 

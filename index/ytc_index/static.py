@@ -1,0 +1,186 @@
+"""Reads from the static tree (pages.py) and the package folder, as nginx serves them.
+
+GET and HEAD of `/simple/`, `/simple/<project>/`, `/packages/<file>` and
+`/packages/<wheel>.metadata` are answered from files on disk, with PEP 691 content negotiation (the Accept
+header with q-values, or `?format=`). A project without a page is a private
+name (404, never looked up upstream) or a public one (redirect to the fallback);
+a non-normalised name is redirected to its PEP 503 URL. Everything else, and
+conditional or range downloads, go to pypiserver."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urljoin
+
+from pypiserver.pkg_helpers import normalize_pkgname_for_url
+
+from ytc_index.pages import HTML_PAGE, JSON_PAGE, METADATA_DIR, METADATA_SUFFIX, SIMPLE_DIR
+from ytc_index.registry import PrivateNames
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+JSON_V1 = "application/vnd.pypi.simple.v1+json"
+HTML_V1 = "application/vnd.pypi.simple.v1+html"
+TEXT_HTML = "text/html"
+# (media type a client may ask for, the page file, the Content-Type answered); first wins a tie.
+OFFERS = (
+    (JSON_V1, JSON_PAGE, JSON_V1),
+    ("application/vnd.pypi.simple.latest+json", JSON_PAGE, JSON_V1),
+    (HTML_V1, HTML_PAGE, HTML_V1),
+    ("application/vnd.pypi.simple.latest+html", HTML_PAGE, HTML_V1),
+    (TEXT_HTML, HTML_PAGE, TEXT_HTML),
+)
+_SIMPLE_PROJECT = re.compile(r"^/simple/(?P<name>[^/]+)/$")
+_DEFER = ("HTTP_RANGE", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_NONE_MATCH", "HTTP_IF_RANGE")
+
+
+def negotiate(accept: str | None) -> tuple[str, str] | None:
+    """(page file, Content-Type) for an Accept header; None: nothing we serve is acceptable.
+    No header, or `*/*`, means the HTML of PEP 503 (what clients before PEP 691 expect)."""
+    if not accept or not accept.strip():
+        return HTML_PAGE, TEXT_HTML
+    quality: dict[str, float] = {}
+    for item in accept.split(","):
+        media, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.lower()
+        quality[media] = max(q, quality.get(media, 0.0))
+    best: tuple[float, str, str] | None = None
+    for media, page, content_type in OFFERS:
+        q = quality.get(media, quality.get("*/*", 0.0) if media == TEXT_HTML else 0.0)
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, page, content_type)
+    return (best[1], best[2]) if best else None
+
+
+def _text(
+    start_response: Callable[..., Any], status: str, text: str, headers: Iterable[tuple[str, str]] = ()
+) -> list[bytes]:
+    body = text.encode()
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))), *headers]
+    )
+    return [body]
+
+
+class StaticIndex:
+    def __init__(
+        self,
+        app: WSGIApp,
+        static: Path,
+        packages: Path,
+        names: PrivateNames,
+        fallback_url: str,
+        fresh: Callable[[], object],
+    ) -> None:
+        self.app = app
+        self.pages = static / SIMPLE_DIR
+        self.metadata = static / METADATA_DIR
+        self.packages = packages.resolve()
+        self.names = names
+        self.fallback_url = fallback_url.rstrip("/")
+        # Called before a page is read: notices files added or removed by hand (one stat per folder).
+        self.fresh = fresh
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        path = environ.get("PATH_INFO", "")
+        if method not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        if path == "/simple/":
+            self.fresh()
+            return self._page(self.pages, environ, start_response)
+        match = _SIMPLE_PROJECT.match(path)
+        if match:
+            return self._project(match["name"], environ, start_response)
+        # pypiserver answers ranges and conditional requests for the files it lists; metadata
+        # files are ours alone: served whole (ignoring those headers is allowed by HTTP).
+        if path.startswith("/packages/") and (path.endswith(METADATA_SUFFIX) or not any(k in environ for k in _DEFER)):
+            served = self._download(path[len("/packages/") :], environ, start_response)
+            if served is not None:
+                return served
+        return self.app(environ, start_response)
+
+    def _project(self, name: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        self.fresh()
+        normalized = normalize_pkgname_for_url(name)
+        has_page = (self.pages / normalized / HTML_PAGE).is_file()
+        if not has_page and self.names.is_private(name):
+            return _text(
+                start_response,
+                "404 Not Found",
+                f"Not Found: {name} is a private project with no files on this index; "
+                "it is never looked up upstream.\n",
+            )
+        if name != normalized:  # PEP 503: one URL per project
+            here = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            return _text(
+                start_response, "301 Moved Permanently", "", [("Location", urljoin(here, f"../{normalized}/"))]
+            )
+        if not has_page:
+            status = "303 See Other" if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" else "302 Found"
+            return _text(start_response, status, "", [("Location", f"{self.fallback_url}/{name}/")])
+        return self._page(self.pages / normalized, environ, start_response)
+
+    def _page(self, directory: Path, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # `+` in a raw query string reads as a space; a media type has none.
+        forced = parse_qs(environ.get("QUERY_STRING", "")).get("format", [""])[0].replace(" ", "+")
+        wanted = forced or environ.get("HTTP_ACCEPT")
+        choice = negotiate(wanted)
+        if choice is None:
+            offered = ", ".join(media for media, _, _ in OFFERS)
+            return _text(start_response, "406 Not Acceptable", f"this index serves {offered}\n", [("Vary", "Accept")])
+        page, content_type = choice
+        try:
+            body = (directory / page).read_bytes()  # one open(): the whole old page or the whole new one
+        except FileNotFoundError:
+            return _text(start_response, "404 Not Found", "Not Found\n")
+        start_response(
+            "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))), ("Vary", "Accept")]
+        )
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+
+    def _download(
+        self, relpath: str, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes] | None:
+        parts = relpath.split("/")
+        if any(not part or part.startswith(".") for part in parts):
+            return None  # hidden names and `..` are never served
+        try:
+            base = self.metadata if parts[-1].endswith(METADATA_SUFFIX) else self.packages
+            fh = open(base.joinpath(*parts), "rb")  # noqa: SIM115 - handed to the server, which closes it
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        st = os.fstat(fh.fileno())
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", mimetypes.guess_type(parts[-1])[0] or "application/octet-stream"),
+                ("Content-Length", str(st.st_size)),
+                ("Last-Modified", formatdate(st.st_mtime, usegmt=True)),
+                ("Accept-Ranges", "bytes"),
+            ],
+        )
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            fh.close()
+            return [b""]
+        wrapper = environ.get("wsgi.file_wrapper")
+        return wrapper(fh, 1 << 16) if wrapper else _chunks(fh)
+
+
+def _chunks(fh: Any) -> Iterator[bytes]:
+    with fh:
+        yield from iter(lambda: fh.read(1 << 16), b"")
