@@ -135,7 +135,7 @@ def _from_pypirc(config: IndexConfig, name: str) -> IndexTarget:
     if not password:
         raise ConfigurationError(f"no password for [{name}] in {path}", "set TWINE_PASSWORD or add password=")
     ca_cert = section.get("ca_cert")
-    in_file = NamedPath(ca_cert, f"ca_cert = {ca_cert} in [{name}] of {path}") if ca_cert else None
+    in_file = NamedPath(ca_cert, f"ca_cert in [{name}] of {path}") if ca_cert else None
     return IndexTarget(
         section["repository"],
         config.username or section["username"],
