@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,14 +11,14 @@ DIST_NAME = "ytcaption-common"
 IMPORT_NAME = "ytcaption_common"
 
 
-def find_repo_root(start: Path | None = None) -> Path:
-    """YTC_REPO_ROOT, else the nearest folder above ``start`` (cwd) holding common/pyproject.toml."""
-    env = os.environ.get("YTC_REPO_ROOT")
-    if env:
-        root = Path(env).resolve()
-        if not (root / "common" / "pyproject.toml").is_file():
-            raise RepositoryLayoutError(f"YTC_REPO_ROOT={env} has no common/pyproject.toml")
-        return root
+def find_repo_root(start: Path | None = None, *, root: str | None = None) -> Path:
+    """``root`` (YTC_REPO_ROOT, from the settings), else the nearest folder above ``start`` (cwd)
+    holding common/pyproject.toml."""
+    if root:
+        found = Path(root).resolve()
+        if not (found / "common" / "pyproject.toml").is_file():
+            raise RepositoryLayoutError(f"YTC_REPO_ROOT={root} has no common/pyproject.toml")
+        return found
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / "common" / "pyproject.toml").is_file():
@@ -30,6 +29,7 @@ def find_repo_root(start: Path | None = None) -> Path:
 @dataclass(frozen=True)
 class Layout:
     root: Path
+    index_dir: Path | None = None  # YTC_INDEX_HOME, from the settings; default: index/
 
     @property
     def common(self) -> Path:
@@ -53,8 +53,4 @@ class Layout:
 
     @property
     def index_home(self) -> Path:
-        return Path(os.environ.get("YTC_INDEX_HOME", self.root / "index")).resolve()
-
-
-def layout() -> Layout:
-    return Layout(find_repo_root())
+        return (self.index_dir or self.root / "index").resolve()

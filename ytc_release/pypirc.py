@@ -1,17 +1,13 @@
 """The one reader (and writer) of .pypirc files, with twine's conventions: no
 `%` interpolation (passwords may hold `%`), one section per repository, read
-with its `repository`, `username`, `password` and `ca_cert` keys."""
+with its `repository`, `username`, `password` and `ca_cert` keys. Which file
+(TWINE_CONFIG_FILE, else ~/.pypirc) is the settings' answer (IndexConfig.config_file)."""
 
 from __future__ import annotations
 
 import configparser
 import os
 from pathlib import Path
-
-
-def default_path() -> Path:
-    """Where twine looks: TWINE_CONFIG_FILE, else ~/.pypirc."""
-    return Path(os.environ.get("TWINE_CONFIG_FILE", Path.home() / ".pypirc")).expanduser()
 
 
 def read_repository(path: Path, name: str) -> dict[str, str] | None:

@@ -2,26 +2,60 @@
 TWINE_REPOSITORY_URL / TWINE_USERNAME / TWINE_PASSWORD, or a repository of
 ~/.pypirc (TWINE_REPOSITORY or --repository), else the embedded default.
 Installs and listings use PIP_INDEX_URL when set, credentials in it included.
-A private CA is found where twine, requests and pip look for one."""
+A private CA is found where twine, requests and pip look for one.
+
+Nothing here reads the environment: ytc_release.settings resolves it once into
+an IndexConfig, and resolve_index turns that into an IndexTarget."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ytc_release import pypirc
 from ytc_release.errors import ConfigurationError
-from ytc_release.index.embedded import EmbeddedIndex
+from ytc_release.index.embedded import DEFAULT_PORT, EmbeddedIndex
 from ytc_release.toolkit.masking import mask_url, register_secret
 from ytc_release.toolkit.report import Reporter
 from ytc_release.toolkit.web import split_credentials
 
-# Where a CA bundle is named, in the order it is honoured: twine's --cert (TWINE_CERT,
-# or `ytc-release --cert`) and `ca_cert` in .pypirc come first (IndexTarget.ca_cert), then
-# the variables requests, pip and OpenSSL read.
-CA_VARIABLES = ("TWINE_CERT", "REQUESTS_CA_BUNDLE", "PIP_CERT", "SSL_CERT_FILE")
+
+@dataclass(frozen=True)
+class NamedPath:
+    """A path and where it was named (for the error when it is not a file)."""
+
+    path: str
+    named_by: str
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """What decides "which index" and how to reach it, resolved once by Settings."""
+
+    repository: str | None = None  # --repository / TWINE_REPOSITORY: a section of config_file
+    repository_url: str | None = None  # TWINE_REPOSITORY_URL
+    username: str | None = None  # TWINE_USERNAME
+    password: str | None = field(default=None, repr=False)  # TWINE_PASSWORD
+    # The CA bundle, in twine's order: --cert / TWINE_CERT, then ca_cert in .pypirc,
+    # then the variables requests, pip and OpenSSL read (ca_fallback).
+    cert: NamedPath | None = None
+    ca_fallback: NamedPath | None = None
+    config_file: Path = field(default_factory=lambda: Path.home() / ".pypirc")  # TWINE_CONFIG_FILE
+    pip_index_url: str = field(default="", repr=False)  # PIP_INDEX_URL
+    index_port: int = DEFAULT_PORT  # YTC_INDEX_PORT: where the embedded index is started
+
+
+def checked_bundle(named: NamedPath | None) -> str | None:
+    """The bundle's path, or a clear error when it names no file."""
+    if named is None:
+        return None
+    path = Path(named.path).expanduser()
+    if not path.is_file():
+        raise ConfigurationError(
+            f"{named.named_by} names {named.path}, which is not a file", "point it at your CA's PEM bundle, or unset it"
+        )
+    return str(path)
 
 
 @dataclass(frozen=True)
@@ -30,16 +64,11 @@ class IndexTarget:
     username: str
     password: str
     source: str
-    ca_cert: str | None = None
-    # False for a target built with explicit credentials (e.g. a reader account): it
-    # never takes the index or credentials of PIP_INDEX_URL from the environment.
-    from_pip_env: bool = True
-    # PIP_INDEX_URL as it was when the target was made (read once, not at each use).
+    ca_cert: str | None = None  # the CA bundle, checked when the target was resolved; None: the system's
+    # PIP_INDEX_URL of the run's settings; empty for a target with its own credentials (a reader account).
     pip_index_url: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
-        if self.from_pip_env and not self.pip_index_url:
-            object.__setattr__(self, "pip_index_url", os.environ.get("PIP_INDEX_URL", ""))
         # Credentials written into the upload URL are redundant (username and password are
         # given) and would reach twine's --repository-url, i.e. argv: keep them out of it.
         bare, in_url = split_credentials(self.upload_url)
@@ -78,18 +107,7 @@ class IndexTarget:
     @property
     def ca_bundle(self) -> str | None:
         """The CA bundle that every step (our client, twine, pip) verifies HTTPS with; None: the system's."""
-        if self.ca_cert:
-            return self.ca_cert
-        for name in CA_VARIABLES:
-            value = os.environ.get(name)
-            if value:
-                if not Path(value).expanduser().is_file():
-                    shown = "--cert / TWINE_CERT" if name == "TWINE_CERT" else name
-                    raise ConfigurationError(
-                        f"{shown} names {value}, which is not a file", "point it at your CA's PEM bundle, or unset it"
-                    )
-                return value
-        return None
+        return self.ca_cert
 
     def tool_env(self, env: dict[str, str]) -> dict[str, str]:
         """``env`` plus the CA bundle in the variables twine and pip read."""
@@ -102,8 +120,8 @@ class IndexTarget:
         return f"{mask_url(self.upload_url)} ({self.source})"
 
 
-def _from_pypirc(name: str) -> IndexTarget:
-    path = pypirc.default_path()
+def _from_pypirc(config: IndexConfig, name: str) -> IndexTarget:
+    path = config.config_file
     try:
         section = pypirc.read_repository(path, name)
     except FileNotFoundError:
@@ -113,29 +131,26 @@ def _from_pypirc(name: str) -> IndexTarget:
     missing = [k for k in ("repository", "username") if not section.get(k)]
     if missing:
         raise ConfigurationError(f"[{name}] in {path} lacks {', '.join(missing)}")
-    password = os.environ.get("TWINE_PASSWORD") or section.get("password", "")
+    password = config.password or section.get("password", "")
     if not password:
         raise ConfigurationError(f"no password for [{name}] in {path}", "set TWINE_PASSWORD or add password=")
-    ca_cert = section.get("ca_cert") or None
-    if ca_cert and not Path(ca_cert).expanduser().is_file():
-        raise ConfigurationError(
-            f"ca_cert = {ca_cert} in [{name}] of {path} is not a file", "point ca_cert at your CA's PEM bundle"
-        )
+    ca_cert = section.get("ca_cert")
+    in_file = NamedPath(ca_cert, f"ca_cert in [{name}] of {path}") if ca_cert else None
     return IndexTarget(
         section["repository"],
-        os.environ.get("TWINE_USERNAME") or section["username"],
+        config.username or section["username"],
         password,
         f"{path} [{name}]",
-        str(Path(ca_cert).expanduser()) if ca_cert else None,
+        checked_bundle(config.cert or in_file or config.ca_fallback),
+        config.pip_index_url,
     )
 
 
-def resolve_configured(repository: str | None = None) -> IndexTarget | None:
-    """The index the environment names, or None when nothing is configured."""
-    url = os.environ.get("TWINE_REPOSITORY_URL")
+def resolve_configured(config: IndexConfig) -> IndexTarget | None:
+    """The index the settings name, or None when nothing is configured."""
+    url = config.repository_url
     if url:
-        username = os.environ.get("TWINE_USERNAME")
-        password = os.environ.get("TWINE_PASSWORD")
+        username, password = config.username, config.password
         if not username or not password:
             raise ConfigurationError(
                 "TWINE_REPOSITORY_URL is set but TWINE_USERNAME or TWINE_PASSWORD is not",
@@ -143,28 +158,35 @@ def resolve_configured(repository: str | None = None) -> IndexTarget | None:
             )
         if not urlsplit(url).scheme.startswith("http"):
             raise ConfigurationError(f"TWINE_REPOSITORY_URL={mask_url(url)} is not an http(s) URL")
-        return IndexTarget(url, username, password, "TWINE_REPOSITORY_URL")
-    name = repository or os.environ.get("TWINE_REPOSITORY")
-    if name:
-        return _from_pypirc(name)
+        bundle = checked_bundle(config.cert or config.ca_fallback)
+        return IndexTarget(url, username, password, "TWINE_REPOSITORY_URL", bundle, config.pip_index_url)
+    if config.repository:
+        return _from_pypirc(config, config.repository)
     return None
 
 
-def embedded_target(index: EmbeddedIndex) -> IndexTarget:
+def embedded_index(index_home: Path, config: IndexConfig) -> EmbeddedIndex:
+    """The embedded index of this checkout, on the settings' port."""
+    return EmbeddedIndex(index_home, config.index_port)
+
+
+def embedded_target(index: EmbeddedIndex, config: IndexConfig | None = None) -> IndexTarget:
+    config = config or IndexConfig()
     url, username, password = index.credentials()
-    return IndexTarget(url, username, password, "embedded default index")
+    bundle = checked_bundle(config.cert or config.ca_fallback)
+    return IndexTarget(url, username, password, "embedded default index", bundle, config.pip_index_url)
 
 
 def resolve_index(
-    index_home: Path, repository: str | None = None, *, start: bool = False, report: Reporter | None = None
+    index_home: Path, config: IndexConfig, *, start: bool = False, report: Reporter | None = None
 ) -> IndexTarget | None:
     """The one answer to "which index" for every command: the configured one
     (TWINE_*, ~/.pypirc), else the embedded one. That is started only when
     ``start``; otherwise it counts only when it already runs (None if not)."""
-    configured = resolve_configured(repository)
+    configured = resolve_configured(config)
     if configured is not None:
         return configured
-    index = EmbeddedIndex(index_home)
+    index = embedded_index(index_home, config)
     if index.url() is None:
         if not start:
             if report is not None:
@@ -173,4 +195,4 @@ def resolve_index(
         url, _ = index.up()
         if report is not None:
             report.detail(f"no index configured: started the embedded index at {url}")
-    return embedded_target(index)
+    return embedded_target(index, config)

@@ -127,10 +127,10 @@ def test_a_folder_that_is_not_a_service_is_an_error(tree: Path) -> None:
 
 def test_without_version_or_index_it_takes_the_source_version_and_says_so(tree: Path) -> None:
     # run from the services' own repository: the version comes from the checkout the tool runs from
-    from ytc_release.paths import layout
+    from ytc_release.settings import Settings
     from ytc_release.version import read_version
 
-    version = read_version(layout().version_file)
+    version = read_version(Settings.resolve().lay.version_file)
     result = migrate(tree, "--dry-run", "services/youtube-search")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"version: {version}, the source version (no index is configured or running" in result.stdout
@@ -139,13 +139,14 @@ def test_without_version_or_index_it_takes_the_source_version_and_says_so(tree: 
 def test_without_version_index_or_checkout_it_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     # a tool installed outside any ytcaption checkout, no index configured
     from ytc_release.migration import migrate as migrate_module
+    from ytc_release.settings import Settings
     from ytc_release.toolkit.report import Reporter
 
     for name in [k for k in os.environ if k.startswith(("TWINE_", "YTC_"))]:
         monkeypatch.delenv(name)
-    monkeypatch.setattr(migrate_module, "tool_layout", lambda: None)
+    monkeypatch.setattr(migrate_module, "tool_layout", lambda settings: None)
     with pytest.raises(migrate_module.MigrateError) as raised:
-        migrate_module.default_version(None, Reporter())
+        migrate_module.default_version(Settings.resolve(), Reporter())
     assert "pass --version X.Y.Z" in raised.value.fix and "YTC_REPO_ROOT" in raised.value.fix
 
 

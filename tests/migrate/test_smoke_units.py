@@ -10,6 +10,7 @@ import pytest
 
 from ytc_release.migration import migrate
 from ytc_release.services import smoke
+from ytc_release.settings import Settings
 
 
 @pytest.fixture
@@ -23,10 +24,11 @@ def configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_smoke_installs_from_the_index_migrate_targets(configured: None) -> None:
-    target = migrate.index_target(None)
+    settings = Settings.resolve()
+    target = migrate.index_target(settings)
     assert target is not None
-    assert smoke.index_url(None) == target.simple_url_with_credentials()
-    assert smoke.index_url(None).startswith("https://uploader:s3cret-pw@idx.example/")
+    assert smoke.index_url(settings) == target.simple_url_with_credentials()
+    assert smoke.index_url(settings).startswith("https://uploader:s3cret-pw@idx.example/")
 
 
 DOCKERFILE = 'FROM python:3.11-slim\nWORKDIR /app\nENV APP_MODE=prod LOG_DIR=/app/logs\nCMD ["python", "run.py"]\n'

@@ -28,10 +28,13 @@ def test_cert_defaults_to_twine_cert(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings_for("status").cert == "/etc/ca.pem"
 
 
-def test_cert_argument_wins_and_reaches_every_tool(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cert_argument_wins_and_leaves_the_environment_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TWINE_CERT", "/etc/ca.pem")
-    assert settings_for("--cert", "/tmp/mine.pem", "status").cert == "/tmp/mine.pem"
-    assert os.environ["TWINE_CERT"] == "/tmp/mine.pem"  # twine and pip read it from there
+    settings = settings_for("--cert", "/tmp/mine.pem", "status")
+    assert settings.cert == "/tmp/mine.pem"
+    assert settings.config.cert is not None and settings.config.cert.path == "/tmp/mine.pem"
+    # twine and pip get it in the environment built for each call (IndexTarget.tool_env), not this one
+    assert os.environ["TWINE_CERT"] == "/etc/ca.pem"
 
 
 @pytest.mark.parametrize(("argv", "repository"), [(["status"], None), (["status", "--repository", "prod"], "prod")])

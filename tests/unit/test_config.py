@@ -1,4 +1,5 @@
-"""Which index the environment and ~/.pypirc name (twine's conventions)."""
+"""Which index the environment and ~/.pypirc name (twine's conventions), resolved from
+an explicit environment: nothing here depends on the process's own."""
 
 from __future__ import annotations
 
@@ -7,38 +8,38 @@ from pathlib import Path
 import pytest
 
 from ytc_release.errors import ConfigurationError
-from ytc_release.pypirc import default_path, read_repository, write_repository
-from ytc_release.target import _from_pypirc, resolve_configured
+from ytc_release.pypirc import read_repository, write_repository
+from ytc_release.settings import index_config
+from ytc_release.target import IndexTarget, resolve_configured
 
-TWINE_VARS = ("TWINE_REPOSITORY_URL", "TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY", "TWINE_CONFIG_FILE")
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in (*TWINE_VARS, "PIP_INDEX_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))  # no real ~/.pypirc
-
-
-def pypirc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
-    path = tmp_path / "pypirc"
-    path.write_text(text)
-    monkeypatch.setenv("TWINE_CONFIG_FILE", str(path))
-    return path
-
-
+CREDENTIALS = {"TWINE_USERNAME": "ci", "TWINE_PASSWORD": "env-password"}
 SECTION = "[private]\nrepository = https://idx.example/\nusername = ci\npassword = from-file-pw\n"
 
 
+def resolve(env: dict[str, str], repository: str | None = None) -> IndexTarget | None:
+    """What the settings built from ``env`` (the environment, nothing else) resolve to."""
+    return resolve_configured(index_config(env, repository=repository))
+
+
+def pypirc(tmp_path: Path, text: str) -> dict[str, str]:
+    """A .pypirc holding ``text``, and the environment that names it."""
+    path = tmp_path / "pypirc"
+    path.write_text(text)
+    return {"TWINE_CONFIG_FILE": str(path)}
+
+
+def from_pypirc(env: dict[str, str]) -> IndexTarget:
+    target = resolve(env, "private")
+    assert target is not None
+    return target
+
+
 def test_nothing_configured_is_none() -> None:
-    assert resolve_configured() is None
+    assert resolve({}) is None
 
 
-def test_repository_url_with_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TWINE_REPOSITORY_URL", "https://idx.example/")
-    monkeypatch.setenv("TWINE_USERNAME", "ci")
-    monkeypatch.setenv("TWINE_PASSWORD", "env-password")
-    target = resolve_configured()
+def test_repository_url_with_credentials() -> None:
+    target = resolve({"TWINE_REPOSITORY_URL": "https://idx.example/", **CREDENTIALS})
     assert target is not None
     assert (target.upload_url, target.auth, target.source) == (
         "https://idx.example/",
@@ -48,58 +49,47 @@ def test_repository_url_with_credentials(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.mark.parametrize("missing", ["TWINE_USERNAME", "TWINE_PASSWORD"])
-def test_repository_url_without_both_credentials_never_prompts(monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
-    monkeypatch.setenv("TWINE_REPOSITORY_URL", "https://idx.example/")
-    monkeypatch.setenv("TWINE_USERNAME", "ci")
-    monkeypatch.setenv("TWINE_PASSWORD", "env-password")
-    monkeypatch.delenv(missing)
+def test_repository_url_without_both_credentials_never_prompts(missing: str) -> None:
+    env = {"TWINE_REPOSITORY_URL": "https://idx.example/", **CREDENTIALS}
+    del env[missing]
     with pytest.raises(ConfigurationError, match="TWINE_USERNAME or TWINE_PASSWORD"):
-        resolve_configured()
+        resolve(env)
 
 
 @pytest.mark.parametrize("url", ["ftp://idx.example/", "idx.example", "file:///srv/packages"])
-def test_repository_url_must_be_http(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("TWINE_REPOSITORY_URL", url)
-    monkeypatch.setenv("TWINE_USERNAME", "ci")
-    monkeypatch.setenv("TWINE_PASSWORD", "env-password")
+def test_repository_url_must_be_http(url: str) -> None:
     with pytest.raises(ConfigurationError, match="not an http"):
-        resolve_configured()
+        resolve({"TWINE_REPOSITORY_URL": url, **CREDENTIALS})
 
 
-def test_repository_url_wins_over_a_named_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pypirc(tmp_path, monkeypatch, SECTION)
-    monkeypatch.setenv("TWINE_REPOSITORY_URL", "https://other.example/")
-    monkeypatch.setenv("TWINE_USERNAME", "ci")
-    monkeypatch.setenv("TWINE_PASSWORD", "env-password")
-    target = resolve_configured("private")
+def test_repository_url_wins_over_a_named_repository(tmp_path: Path) -> None:
+    env = {**pypirc(tmp_path, SECTION), "TWINE_REPOSITORY_URL": "https://other.example/", **CREDENTIALS}
+    target = resolve(env, "private")
     assert target is not None and target.upload_url == "https://other.example/"
 
 
 @pytest.mark.parametrize("how", ["argument", "TWINE_REPOSITORY"])
-def test_a_named_repository_comes_from_pypirc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str) -> None:
-    path = pypirc(tmp_path, monkeypatch, SECTION)
+def test_a_named_repository_comes_from_pypirc(tmp_path: Path, how: str) -> None:
+    env = pypirc(tmp_path, SECTION)
     if how == "TWINE_REPOSITORY":
-        monkeypatch.setenv("TWINE_REPOSITORY", "private")
-    target = resolve_configured("private" if how == "argument" else None)
+        env["TWINE_REPOSITORY"] = "private"
+    target = resolve(env, "private" if how == "argument" else None)
     assert target is not None
     assert (target.upload_url, target.auth, target.source) == (
         "https://idx.example/",
         ("ci", "from-file-pw"),
-        f"{path} [private]",
+        f"{tmp_path / 'pypirc'} [private]",
     )
 
 
-def test_pypirc_env_credentials_win(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pypirc(tmp_path, monkeypatch, SECTION)
-    monkeypatch.setenv("TWINE_USERNAME", "other")
-    monkeypatch.setenv("TWINE_PASSWORD", "env-password")
-    assert _from_pypirc("private").auth == ("other", "env-password")
+def test_pypirc_env_credentials_win(tmp_path: Path) -> None:
+    env = {**pypirc(tmp_path, SECTION), "TWINE_USERNAME": "other", "TWINE_PASSWORD": "env-password"}
+    assert from_pypirc(env).auth == ("other", "env-password")
 
 
-def test_pypirc_password_may_come_from_the_environment_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pypirc(tmp_path, monkeypatch, "[private]\nrepository = https://idx.example/\nusername = ci\n")
-    monkeypatch.setenv("TWINE_PASSWORD", "env-password")
-    assert _from_pypirc("private").password == "env-password"
+def test_pypirc_password_may_come_from_the_environment_only(tmp_path: Path) -> None:
+    env = pypirc(tmp_path, "[private]\nrepository = https://idx.example/\nusername = ci\n")
+    assert from_pypirc({**env, "TWINE_PASSWORD": "env-password"}).password == "env-password"
 
 
 @pytest.mark.parametrize(
@@ -113,30 +103,27 @@ def test_pypirc_password_may_come_from_the_environment_only(monkeypatch: pytest.
         ("[private]\nrepository = https://x/\nusername = u\npassword = p\nca_cert = /no/such.pem\n", "is not a file"),
     ],
 )
-def test_pypirc_problems_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str, problem: str) -> None:
-    pypirc(tmp_path, monkeypatch, text)
+def test_pypirc_problems_are_named(tmp_path: Path, text: str, problem: str) -> None:
     with pytest.raises(ConfigurationError, match=problem.replace("[", r"\[").replace("]", r"\]")):
-        _from_pypirc("private")
+        from_pypirc(pypirc(tmp_path, text))
 
 
-def test_a_missing_pypirc_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TWINE_CONFIG_FILE", str(tmp_path / "absent"))
+def test_a_missing_pypirc_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="does not exist"):
-        _from_pypirc("private")
+        from_pypirc({"TWINE_CONFIG_FILE": str(tmp_path / "absent")})
 
 
-def test_pypirc_ca_cert_is_the_targets_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_pypirc_ca_cert_is_the_targets_bundle(tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\n")
-    pypirc(tmp_path, monkeypatch, SECTION + f"ca_cert = {bundle}\n")
-    target = _from_pypirc("private")
+    target = from_pypirc(pypirc(tmp_path, SECTION + f"ca_cert = {bundle}\n"))
     assert target.ca_cert == str(bundle)
     assert target.ca_bundle == str(bundle)
 
 
-def test_pypirc_values_are_not_interpolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    pypirc(tmp_path, monkeypatch, "[private]\nrepository = https://idx.example/\nusername = ci\npassword = 50%off\n")
-    assert _from_pypirc("private").password == "50%off"
+def test_pypirc_values_are_not_interpolated(tmp_path: Path) -> None:
+    env = pypirc(tmp_path, "[private]\nrepository = https://idx.example/\nusername = ci\npassword = 50%off\n")
+    assert from_pypirc(env).password == "50%off"
 
 
 def test_the_embedded_pypirc_round_trips_with_mode_0600(tmp_path: Path) -> None:
@@ -154,6 +141,6 @@ def test_reading_a_missing_pypirc(tmp_path: Path) -> None:
 
 
 def test_the_default_pypirc_is_twines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert default_path() == tmp_path / ".pypirc"
-    monkeypatch.setenv("TWINE_CONFIG_FILE", "~/elsewhere.ini")
-    assert default_path() == tmp_path / "elsewhere.ini"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert index_config({}).config_file == tmp_path / ".pypirc"
+    assert index_config({"TWINE_CONFIG_FILE": "~/elsewhere.ini"}).config_file == tmp_path / "elsewhere.ini"

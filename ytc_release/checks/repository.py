@@ -12,7 +12,7 @@ from ytc_release.errors import CheckFailedError, ReleaseError
 from ytc_release.index import client as index_client
 from ytc_release.paths import DIST_NAME, Layout
 from ytc_release.services import locking, pins
-from ytc_release.target import resolve_index
+from ytc_release.target import IndexConfig, resolve_index
 from ytc_release.toolkit import dockerfile
 from ytc_release.toolkit.report import Reporter
 from ytc_release.toolkit.runner import tool_output, venv_tool
@@ -112,9 +112,9 @@ def check_pins_read(lay: Layout) -> list[str]:
     return []
 
 
-def check_pins_on_index(lay: Layout, repository: str | None) -> list[str]:
+def check_pins_on_index(lay: Layout, config: IndexConfig) -> list[str]:
     service_pins = pins.read_pins(lay.root)
-    target = resolve_index(lay.index_home, repository)
+    target = resolve_index(lay.index_home, config)
     if target is None:
         return [
             "no index to check the pins against: none is configured and the embedded index is not running; "
@@ -133,8 +133,8 @@ def check_locks(lay: Layout) -> list[str]:
     return locking.lock_problems(lay.root, pins.discover_services(lay.root))
 
 
-def check_locks_on_index(lay: Layout, repository: str | None) -> list[str]:
-    target = resolve_index(lay.index_home, repository)
+def check_locks_on_index(lay: Layout, config: IndexConfig) -> list[str]:
+    target = resolve_index(lay.index_home, config)
     if target is None:
         return []  # check_pins_on_index already says there is no index to compare with
     served: dict[str, dict[str, str]] = {}
@@ -173,22 +173,20 @@ def check_workflows(lay: Layout) -> list[str]:
     return lint_workflows(lay.root)
 
 
-def run_checks(
-    lay: Layout, report: Reporter, *, repository: str | None = None, tools: bool = True, offline: bool = False
-) -> int:
+def run_checks(lay: Layout, report: Reporter, *, config: IndexConfig, tools: bool = True, offline: bool = False) -> int:
     checks: list[tuple[str, Callable[[], list[str]]]] = [
         ("no copied common (folders, -e paths, COPY common, distribute_common.sh)", lambda: check_no_copies(lay)),
         ("installs use a single index (no --extra-index-url)", lambda: check_single_index(lay)),
         ("every service has exactly one pin (--offline: not compared with an index)", lambda: check_pins_read(lay))
         if offline
-        else ("every pin exists on the index", lambda: check_pins_on_index(lay, repository)),
+        else ("every pin exists on the index", lambda: check_pins_on_index(lay, config)),
         ("every service installs a current hash lock with --require-hashes", lambda: check_locks(lay)),
     ]
     if not offline:
         checks.append(
             (
                 "locked ytcaption-common hashes are the files the index serves",
-                lambda: check_locks_on_index(lay, repository),
+                lambda: check_locks_on_index(lay, config),
             )
         )
     if tools:

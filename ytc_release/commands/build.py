@@ -21,7 +21,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     version = read_version(lay.version_file)
     report = settings.report
     with report.step(f"build ytcaption-common {version}"):
-        artifacts = build(lay.common, lay.dist, lay.root)
+        artifacts = build(lay.common, lay.dist, lay.root, settings.source_date_epoch)
     with report.step("check (twine check --strict, wheel contents)"):
         check_artifacts(artifacts, version, lay.common)
     for artifact in artifacts:

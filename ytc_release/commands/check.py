@@ -19,5 +19,5 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.checks.repository import run_checks
 
     return run_checks(
-        settings.lay, settings.report, repository=settings.repository, tools=not args.no_tools, offline=args.offline
+        settings.lay, settings.report, config=settings.config, tools=not args.no_tools, offline=args.offline
     )

@@ -15,4 +15,4 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.images.services import run_images
 
-    return run_images(settings.lay, settings.report)
+    return run_images(settings.lay, settings.report, settings.config, settings.source_date_epoch)

@@ -58,9 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _embedded(settings: Settings) -> EmbeddedIndex:
-    from ytc_release.index.embedded import EmbeddedIndex
-
-    return EmbeddedIndex(settings.lay.index_home)
+    return settings.embedded()
 
 
 def cmd_index_up(settings: Settings, args: argparse.Namespace) -> int:

@@ -25,6 +25,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     assert target is not None
     for service in services:
         with report.step(f"lock {service.name} ({locking.LOCK_FILE})"):
-            changed = locking.lock_service(service, target, upgrade=args.upgrade)
+            changed = locking.lock_service(service, target, upgrade=args.upgrade, python_fallback=settings.lock_python)
             report.detail("updated" if changed else "already current")
     return 0

@@ -27,5 +27,5 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         version=args.version,
         dry_run=args.dry_run,
         force=args.force,
-        repository=settings.repository,
+        settings=settings,
     )

@@ -19,7 +19,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.pipeline import plans, summary
     from ytc_release.pipeline.steps import Context, run_steps
 
-    ctx = Context(settings.lay, settings.report, repository=settings.repository, version=args.version)
+    ctx = Context(
+        settings.lay, settings.report, config=settings.config, version=args.version, lock_python=settings.lock_python
+    )
     done = run_steps(plans.PUBLISH_BUILT, ctx)
     summary.summary(ctx, done)
     summary.next_steps_after_publish(ctx, done)

@@ -20,7 +20,13 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.pipeline.steps import Context, run_steps
 
     ctx = Context(
-        settings.lay, settings.report, repository=settings.repository, dry_run=args.dry_run, skip_tests=args.skip_tests
+        settings.lay,
+        settings.report,
+        config=settings.config,
+        dry_run=args.dry_run,
+        skip_tests=args.skip_tests,
+        source_date_epoch=settings.source_date_epoch,
+        lock_python=settings.lock_python,
     )
     done = run_steps(plans.DRY_RUN if args.dry_run else plans.RELEASE, ctx)
     if args.dry_run:

@@ -19,4 +19,4 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.services.smoke import smoke
 
-    return smoke([Path(d) for d in args.dirs], settings.report, repository=settings.repository, timeout=args.timeout)
+    return smoke([Path(d) for d in args.dirs], settings, timeout=args.timeout)

@@ -20,11 +20,10 @@ from ytc_release.errors import ContainerError, ReleaseError
 from ytc_release.images.index_image import build_and_check_index_image
 from ytc_release.images.podman import Podman, ensure_base_image, ensure_installed, running_container
 from ytc_release.index.client import published_versions
-from ytc_release.index.embedded import EmbeddedIndex
 from ytc_release.paths import Layout
 from ytc_release.pipeline.build import build
 from ytc_release.services import fleet, pins
-from ytc_release.target import IndexTarget, embedded_target
+from ytc_release.target import IndexConfig, IndexTarget, embedded_index, embedded_target
 from ytc_release.toolkit import web
 from ytc_release.toolkit.ports import free_port
 from ytc_release.toolkit.redis_server import RedisProcess
@@ -179,16 +178,17 @@ def redis_on_loopback(workdir: Path) -> Iterator[RedisProcess]:
         redis.stop()
 
 
-def run_images(lay: Layout, report: Reporter) -> int:
+def run_images(lay: Layout, report: Reporter, config: IndexConfig, epoch: str | None = None) -> int:
     ensure_installed()
     podman = Podman(lay.root / ".images")
     podman.configure()
     report.say(f"base image {ensure_base_image(podman, lay.root / '.images' / 'python-3.11-slim.tar')}")
-    # Always the embedded index, not resolve_index's answer: the check makes a reader account on it.
-    index = EmbeddedIndex(lay.index_home)
+    # Always the embedded index, not resolve_index's answer: the check makes a reader account on it
+    # (an operator's job on a configured index). The settings still give its home, port and CA.
+    index = embedded_index(lay.index_home, config)
     url, started = index.up()
     report.say(f"embedded index {'started' if started else 'running'} at {url}")
-    target = embedded_target(index)
+    target = embedded_target(index, config)
     available = set(published_versions(target))
     service_pins = pins.read_pins(lay.root)
     missing = sorted({p.version for p in service_pins} - available)
@@ -205,9 +205,7 @@ def run_images(lay: Layout, report: Reporter) -> int:
         work = Path(tmp)
         # The VMs' pip.conf carries a reader account: it lists and downloads, and cannot upload.
         reader_user, reader_password = index.reader_credentials()
-        reader = IndexTarget(
-            target.upload_url, reader_user, reader_password, "embedded index, reader account", from_pip_env=False
-        )
+        reader = IndexTarget(target.upload_url, reader_user, reader_password, "embedded index, reader account")
         pip_conf = _pip_conf(reader, work)
         for pin in service_pins:
             service_dir = pin.requirements.parent
@@ -221,7 +219,7 @@ def run_images(lay: Layout, report: Reporter) -> int:
         report.say("building index (docker-compose.index.yml's image) ...")
         index_result = ImageResult("index", "-")
         try:
-            wheel = next(a for a in build(lay.common, work / "dist", lay.root) if a.name.endswith(".whl"))
+            wheel = next(a for a in build(lay.common, work / "dist", lay.root, epoch) if a.name.endswith(".whl"))
             index_result.build_seconds, index_result.size_mb, index_result.health = build_and_check_index_image(
                 podman, lay.root / "index", wheel, work
             )

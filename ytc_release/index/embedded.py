@@ -28,13 +28,13 @@ PYPIRC_SECTION = "ytcaption"
 HOST = "127.0.0.1"
 
 
-def default_port() -> int:
-    return int(os.environ.get("YTC_INDEX_PORT", "8080"))
+DEFAULT_PORT = 8080  # YTC_INDEX_PORT overrides it (resolved in ytc_release.settings)
 
 
 @dataclass(frozen=True)
 class EmbeddedIndex:
     home: Path
+    port: int = DEFAULT_PORT  # where `up` starts it (a running one keeps its own)
 
     @property
     def packages(self) -> Path:
@@ -143,7 +143,7 @@ class EmbeddedIndex:
 
     def up(self, port: int | None = None) -> tuple[str, bool]:
         """Start the server unless it runs; returns (url, started_now)."""
-        port = port or default_port()
+        port = port or self.port
         record = self.running()
         if record is not None:
             url = str(record["url"])

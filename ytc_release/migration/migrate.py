@@ -15,6 +15,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ytc_release.errors import MigrateError, ReleaseError
 from ytc_release.migration import edits as migrate_edits
@@ -26,6 +27,9 @@ from ytc_release.services.pins import is_service
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import dockerfile
 from ytc_release.toolkit.report import Reporter
+
+if TYPE_CHECKING:
+    from ytc_release.settings import Settings
 
 # The wheel's requires-python floor (common/pyproject.toml).
 MIN_PYTHON = (3, 10)
@@ -264,41 +268,39 @@ def apply(plan: Plan) -> None:
         shutil.rmtree(copy)
 
 
-def tool_layout() -> Layout | None:
+def tool_layout(settings: Settings) -> Layout | None:
     """The ytcaption checkout migrate and smoke read the version and the embedded index from: the one
     around the working directory, else the one this tool runs from, since the services usually live in
     their own repository (YTC_REPO_ROOT names it explicitly)."""
-    from ytc_release.paths import find_repo_root, layout
-
     with contextlib.suppress(ReleaseError):
-        return layout()
+        return settings.layout_at()
     with contextlib.suppress(ReleaseError):
-        return Layout(find_repo_root(Path(__file__).resolve().parent))
+        return settings.layout_at(Path(__file__).resolve().parent)
     return None
 
 
-def index_target(repository: str | None) -> IndexTarget | None:
+def index_target(settings: Settings) -> IndexTarget | None:
     """The configured index, or the embedded one of `tool_layout()` when it runs."""
-    from ytc_release.target import resolve_configured, resolve_index
+    from ytc_release.target import resolve_configured
 
-    lay = tool_layout()
-    return resolve_configured(repository) if lay is None else resolve_index(lay.index_home, repository)
+    lay = tool_layout(settings)
+    return resolve_configured(settings.config) if lay is None else settings.index(lay=lay)
 
 
-def lock_converted(folder: Path, version: str, repository: str | None, dry_run: bool, report: Reporter) -> None:
+def lock_converted(folder: Path, version: str, settings: Settings, dry_run: bool, report: Reporter) -> None:
     """A hash lock for a converted service, and what its Dockerfile still needs to install it."""
     from ytc_release.index.client import published_versions
 
     if dry_run:
         report.detail(f"would compile {locking.LOCK_FILE} (hash-locked) from requirements.txt")
         return
-    target = index_target(repository)
+    target = index_target(settings)
     if target is None or version not in published_versions(target):
         where = "no index is configured or running" if target is None else f"{version} is not on the index yet"
         report.detail(f"{locking.LOCK_FILE} not compiled: {where}; release it, then `ytc-release lock {show(folder)}`")
         return
     try:
-        changed = locking.lock_service(folder, target)
+        changed = locking.lock_service(folder, target, python_fallback=settings.lock_python)
     except ReleaseError as err:
         report.detail(f"{locking.LOCK_FILE} not compiled: {err.problem} ({err.fix})")
         return
@@ -312,7 +314,7 @@ def lock_converted(folder: Path, version: str, repository: str | None, dry_run: 
         )
 
 
-def default_version(repository: str | None, report: Reporter) -> str:
+def default_version(settings: Settings, report: Reporter) -> str:
     """The newest ytcaption-common on the configured index (or the running embedded one); else this
     repository's source version, said so, since it may not be published yet."""
     from packaging.version import Version
@@ -320,8 +322,8 @@ def default_version(repository: str | None, report: Reporter) -> str:
     from ytc_release.index.client import published_versions
     from ytc_release.version import read_version
 
-    lay = tool_layout()
-    target = index_target(repository)
+    lay = tool_layout(settings)
+    target = index_target(settings)
     if target is not None:
         versions = published_versions(target)
         if versions:
@@ -341,7 +343,7 @@ def default_version(repository: str | None, report: Reporter) -> str:
 
 
 def migrate(
-    folders: list[Path], report: Reporter, *, version: str | None, dry_run: bool, force: bool, repository: str | None
+    folders: list[Path], report: Reporter, *, version: str | None, dry_run: bool, force: bool, settings: Settings
 ) -> int:
     for folder in folders:
         if not is_service(folder):
@@ -349,7 +351,7 @@ def migrate(
                 f"{show(folder)} is not a service folder (it needs a Dockerfile and a requirements.txt)",
                 "pass the folder that holds the service's Dockerfile and requirements.txt",
             )
-    version = version or default_version(repository, report)
+    version = version or default_version(settings, report)
     refused = []
     for folder in folders:
         plan = plan_service(folder.resolve(), version, force=force)
@@ -376,7 +378,7 @@ def migrate(
             for item in plan.manual:
                 report.detail(item)
         report.say("   lock:")
-        lock_converted(folder.resolve(), version, repository, dry_run, report)
+        lock_converted(folder.resolve(), version, settings, dry_run, report)
     if dry_run:
         report.say("dry run: nothing was written")
     done = [show(f) for f in folders if show(f) not in refused]

@@ -35,12 +35,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def source_date_epoch(root: Path) -> str:
+def source_date_epoch(root: Path, given: str | None = None) -> str:
     """The time of the last commit that touched common/: the same library source
     always gives the same bytes, and a commit elsewhere (a pin, a service, the
     docs) does not turn a published version into a "different" build."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return os.environ["SOURCE_DATE_EPOCH"]
+    if given:  # SOURCE_DATE_EPOCH, from the settings
+        return given
     result = run(["git", "-C", root, "log", "-1", "--format=%ct", "--", "common"])
     epoch = result.stdout.strip()
     if result.returncode != 0 or not epoch.isdigit():
@@ -66,9 +66,9 @@ def write_toolchain(path: Path, epoch: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def build(common_dir: Path, out_dir: Path, root: Path) -> list[Artifact]:
+def build(common_dir: Path, out_dir: Path, root: Path, epoch: str | None = None) -> list[Artifact]:
     """Build wheel and sdist into ``out_dir``, replacing older builds of the same files."""
-    env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root))
+    env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(root, epoch))
     with tempfile.TemporaryDirectory(prefix="ytc-build-") as tmp:
         # --no-isolation: build with the workspace's pinned hatchling, offline and repeatable.
         run_checked(
@@ -101,7 +101,7 @@ def find_artifacts(out_dir: Path, version: str) -> list[Artifact]:
 
 def step(ctx: Context, done: Results) -> tuple[Artifact, ...]:
     """Step 2, build: wheel + sdist of common/ into dist/, reproducibly."""
-    artifacts = tuple(build(ctx.lay.common, ctx.lay.dist, ctx.lay.root))
+    artifacts = tuple(build(ctx.lay.common, ctx.lay.dist, ctx.lay.root, ctx.source_date_epoch))
     for a in artifacts:
         ctx.report.detail(f"{a.sha256}  {a.name}")
     return artifacts

@@ -14,7 +14,6 @@ from ytc_release.pipeline.steps import Context, Results
 from ytc_release.services import locking, pins
 from ytc_release.services.pins import Pin
 from ytc_release.target import IndexTarget
-from ytc_release.toolkit.report import Reporter
 
 
 @dataclass(frozen=True)
@@ -23,8 +22,9 @@ class Pinned:
     held: tuple[tuple[str, str], ...]  # (service, version)
 
 
-def _plan(report: Reporter, target: IndexTarget, pin: Pin, version: str, verified: set[str]) -> tuple[str, str] | None:
+def _plan(ctx: Context, target: IndexTarget, pin: Pin, version: str, verified: set[str]) -> tuple[str, str] | None:
     """(new requirements.txt, new lock) for a service that must change, else None."""
+    report = ctx.report
     service_dir = pin.requirements.parent
     text = pin.requirements.read_text(encoding="utf-8")
     new_text = text if pin.version == version else pins.rewrite_pin(text, version, sorted(verified))
@@ -40,7 +40,11 @@ def _plan(report: Reporter, target: IndexTarget, pin: Pin, version: str, verifie
         report.detail(f"{pin.service}: already {version}, lock current")
         return None
     lock = locking.compile_lock(
-        service_dir, target, locking.lock_python(service_dir), requirements_text=new_text, upgrade_packages=(DIST_NAME,)
+        service_dir,
+        target,
+        locking.lock_python(service_dir, ctx.lock_python),
+        requirements_text=new_text,
+        upgrade_packages=(DIST_NAME,),
     )
     locked = locking.parse_lock(lock).get(DIST_NAME)
     if locked is None or locked.version != version or locked.hashes != verified:
@@ -77,7 +81,7 @@ def step(ctx: Context, done: Results) -> Pinned:
             held.append((pin.service, pin.version))
             report.detail(f"{pin.service}: {pin.version} (held by `# {pins.HOLD_MARKER}`, lock unchanged)")
             continue
-        change = _plan(report, ready.index, pin, version, verified)
+        change = _plan(ctx, ready.index, pin, version, verified)
         if change is not None:
             planned.append((pin, *change))
     _write_all(planned)

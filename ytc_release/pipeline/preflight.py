@@ -57,8 +57,8 @@ def from_source(ctx: Context, done: Results) -> Preflight:
     locking.uv_binary()
     for pin in service_pins:
         if not pin.held:
-            locking.lock_python(pin.requirements.parent)
-    target = resolve_index(lay.index_home, ctx.repository, start=not ctx.dry_run, report=report)
+            locking.lock_python(pin.requirements.parent, ctx.lock_python)
+    target = resolve_index(lay.index_home, ctx.config, start=not ctx.dry_run, report=report)
     published = _index_files(ctx, target, version)
     if target is not None:
         report.detail(f"index holds {len(published)} file(s) of {version}")
@@ -72,5 +72,5 @@ def from_dist(ctx: Context, done: Results) -> Preflight:
     artifacts = tuple(find_artifacts(lay.dist, version))
     for a in artifacts:
         report.detail(f"{a.sha256}  dist/{a.name}")
-    target = resolve_index(lay.index_home, ctx.repository, start=True, report=report)
+    target = resolve_index(lay.index_home, ctx.config, start=True, report=report)
     return Preflight(version, target, _index_files(ctx, target, version), artifacts=artifacts)

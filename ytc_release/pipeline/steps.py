@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ytc_release.errors import ReleaseError, StepFailed
 from ytc_release.paths import Layout
+from ytc_release.target import IndexConfig
 from ytc_release.toolkit.report import Reporter
 
 if TYPE_CHECKING:  # the results' types; the step modules import this one
@@ -28,10 +29,12 @@ class Context:
 
     lay: Layout
     report: Reporter
-    repository: str | None = None
+    config: IndexConfig = field(default_factory=IndexConfig)  # which index (the run's Settings.config)
     version: str | None = None  # publish --version: which built files (default: the source version)
     dry_run: bool = False
     skip_tests: bool = False
+    source_date_epoch: str | None = None  # SOURCE_DATE_EPOCH (default: the last commit of common/)
+    lock_python: str | None = None  # YTC_LOCK_PYTHON: a lock's Python when the base image does not say
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ The lock's first lines record the Python it was resolved for and the sha256 of t
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -168,16 +167,16 @@ def compile_lock(
     return render_header(python, text) + body
 
 
-def lock_python(service_dir: Path) -> str:
-    """The Python to resolve for: the one of the Dockerfile's (last) base image."""
+def lock_python(service_dir: Path, fallback: str | None = None) -> str:
+    """The Python to resolve for: the one of the Dockerfile's (last) base image, else
+    ``fallback`` (YTC_LOCK_PYTHON, from the settings)."""
     path = service_dir / "Dockerfile"
     images = dockerfile.base_images(dockerfile.parse_file(path))
     image = images[-1][1] if images else ""
     version = dockerfile.base_image_python(image) if image else None
     if version is None or version == dockerfile.UNSPECIFIED_PYTHON:
-        override = os.environ.get("YTC_LOCK_PYTHON")
-        if override:
-            return override
+        if fallback:
+            return fallback
         raise LockError(
             f"{path}: cannot tell which Python the base image {image!r} runs",
             "base the image on python:3.X (or ubuntu:22.04, debian:bookworm...), or set YTC_LOCK_PYTHON=3.X",
@@ -200,7 +199,9 @@ def write_lock(service_dir: Path, text: str) -> bool:
     return True
 
 
-def lock_service(service_dir: Path, target: IndexTarget, *, upgrade: bool = False) -> bool:
+def lock_service(
+    service_dir: Path, target: IndexTarget, *, upgrade: bool = False, python_fallback: str | None = None
+) -> bool:
     """Re-resolve one service's lock against ``target``; True when the file changed."""
     missing = [n for n in ("Dockerfile", REQUIREMENTS_FILE) if not (service_dir / n).is_file()]
     if missing:
@@ -208,7 +209,9 @@ def lock_service(service_dir: Path, target: IndexTarget, *, upgrade: bool = Fals
             f"{service_dir} is not a service folder: no {' or '.join(missing)}",
             "name folders that hold a Dockerfile and a requirements.txt",
         )
-    return write_lock(service_dir, compile_lock(service_dir, target, lock_python(service_dir), upgrade=upgrade))
+    return write_lock(
+        service_dir, compile_lock(service_dir, target, lock_python(service_dir, python_fallback), upgrade=upgrade)
+    )
 
 
 def installs_without_hashes(path: Path) -> list[str]:

@@ -20,6 +20,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ytc_release.errors import SmokeError
 from ytc_release.migration.migrate import index_target, show
@@ -33,16 +34,19 @@ from ytc_release.toolkit.runner import clean_pip_env, run_checked, tail
 from ytc_release.toolkit.waiting import wait_until
 from ytc_release.toolkit.web import split_credentials
 
+if TYPE_CHECKING:
+    from ytc_release.settings import Settings
+
 _SCRATCH_IGNORE = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "logs"}
 
 
-def index_url(repository: str | None) -> str:
+def index_url(settings: Settings) -> str:
     """The simple index to install from, credentials included (the target `migrate` uses)."""
-    target = index_target(repository)
+    target = index_target(settings)
     if target is not None:
         return target.simple_url_with_credentials()
-    if os.environ.get("PIP_INDEX_URL"):
-        return os.environ["PIP_INDEX_URL"]
+    if settings.config.pip_index_url:
+        return settings.config.pip_index_url
     raise SmokeError(
         "no index to install from: none is configured and the embedded index is not running",
         "run `make index-up` (and `make release`), or set TWINE_REPOSITORY_URL (+ user/password) or PIP_INDEX_URL",
@@ -299,14 +303,15 @@ def smoke_one(folder: Path, url: str, redis_url: str, workdir: Path, report: Rep
             app.stop()
 
 
-def smoke(folders: list[Path], report: Reporter, *, repository: str | None = None, timeout: float = 60.0) -> int:
+def smoke(folders: list[Path], settings: Settings, *, timeout: float = 60.0) -> int:
     for folder in folders:
         if not is_service(folder):
             raise SmokeError(
                 f"{show(folder)} is not a service folder (it needs a Dockerfile and a requirements.txt)",
                 "pass the folder that holds the service's Dockerfile and requirements.txt",
             )
-    url = index_url(repository)
+    report = settings.report
+    url = index_url(settings)
     failed = []
     with tempfile.TemporaryDirectory(prefix="ytc-smoke-") as tmp:
         redis = RedisProcess(Path(tmp) / "redis")
