@@ -111,10 +111,23 @@ def run_job(job: dict, clone: Path, context: dict[str, str], artifacts: Path) ->
     return outputs
 
 
+def venv_prerequisites(makefile: Path) -> list[str]:
+    """The files `$(STAMP): ...` depends on, with $(LOCK) expanded."""
+    text = makefile.read_text()
+    lock = re.search(r"^LOCK := (\S+)$", text, re.M)
+    rule = re.search(r"^\$\(STAMP\): (.+)$", text, re.M)
+    assert lock and rule, "the Makefile's venv rule changed: update venv_prerequisites"
+    names = rule.group(1).replace("$(LOCK)", lock.group(1)).split()
+    assert all("$" not in n for n in names), names
+    return names
+
+
 def fresh_clone(repo_root: Path, dest: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(repo_root), str(dest)], check=True)
-    # The clone uses this checkout's venv: make must see it as up to date.
-    for name in ("pyproject.toml", "common/pyproject.toml", "requirements.lock", "requirements-redis.txt"):
+    # The clone uses this checkout's venv: make must see it as up to date, or it would
+    # re-install the clone, editable, into this checkout's venv. So every prerequisite of
+    # the venv's stamp, read from the Makefile itself, is made older than the stamp.
+    for name in venv_prerequisites(dest / "Makefile"):
         os.utime(dest / name, (0, 0))
     return dest
 
