@@ -8,8 +8,8 @@ import time
 import pytest
 import redis
 
-from tests.support.net import free_port
 from tests.support.redis_server import RedisServer
+from ytc_release.toolkit.ports import free_port
 from ytcaption_common.redis_utils import RedisCircuitBreaker, ResilientRedisStore
 from ytcaption_common.redis_utils.resilient_store import CircuitBreakerOpenError
 
