@@ -138,8 +138,9 @@ def render_project(project: str, files: list[FileFacts], yanked: dict[tuple[str,
                 "url": url,
                 "hashes": {"sha256": f.sha256},
                 "requires-python": f.requires_python,
+                # PEP 714's name only: pip 22.3-23.0 crash on a JSON "dist-info-metadata" object
+                # (TypeError: unhashable type: 'dict'), and Debian 12's venvs ship pip 23.0.1.
                 "core-metadata": metadata,
-                "dist-info-metadata": metadata,
                 "yanked": (reason or True) if reason is not None else False,
                 "size": f.size,
                 "upload-time": _iso(f.upload_time),

@@ -87,4 +87,5 @@ def test_an_operator_who_cannot_read_the_folder_is_not_told_there_are_no_files(i
     result = as_operator("remove", "ytcaption-common", "1.0.0", "--packages", str(index_dir))
     assert_clear_refusal(result, "remove")
     assert "has no files" not in result.stderr and str(index_dir) in result.stderr
+    os.chmod(index_dir, 0o755)  # so that this test may look (as non-root, 0o000 hid it from us too)
     assert (index_dir / WHEEL).exists()

@@ -25,7 +25,7 @@ from tests.support.simple_api import (
     pip_install,
     uv_install,
 )
-from tests.support.venvs import make_venv, run_python
+from tests.support.venvs import make_venv, pip, run_python
 from ytc_index.backend import INCOMING
 from ytc_index.static import negotiate
 from ytc_release.toolkit import web as http
@@ -182,12 +182,32 @@ def test_real_pip_and_uv_install_from_the_pages(
         python = make_venv(tmp_path / installer)
         if installer == "pip":
             result = pip_install(python, index_url, "-v", PROJECT)
-            assert "whl.metadata" in result.stdout  # PEP 658: pip read the metadata file, not the wheel
+            if pip_version(python) >= (23, 2):  # PEP 714's core-metadata; older pips fetch the wheel
+                assert "whl.metadata" in result.stdout  # PEP 658: pip read the metadata file, not the wheel
         else:
             result = uv_install(Path(sys.executable).parent / "uv", python, index_url, PROJECT)
         assert result.returncode == 0, result.stdout + result.stderr
         # 1.0.1 requires Python >=3.99: both skip it by its requires-python.
         assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == "1.0.0"
+
+
+def pip_version(python: Path) -> tuple[int, ...]:
+    out = run_python(python, "import pip; print(pip.__version__)")
+    return tuple(int(part) for part in out.split(".")[:2])
+
+
+@pytest.mark.parametrize("old_pip", ["23.0.1", "22.3.1"])
+def test_pips_that_misread_json_metadata_still_install(
+    live_index: LiveIndex, published: dict[str, bytes], tmp_path: Path, old_pip: str
+) -> None:
+    """pip 22.3-23.0 (23.0.1 is what Debian 12's venvs carry) crash on a JSON `dist-info-metadata`
+    object; the pages give them `core-metadata` only, which they ignore."""
+    python = make_venv(tmp_path / "venv")
+    pip(python, "install", "--quiet", "--index-url", "https://pypi.org/simple/", f"pip=={old_pip}")
+    assert pip_version(python) == tuple(int(p) for p in old_pip.split(".")[:2])
+    result = pip_install(python, live_index.url + "simple/", PROJECT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == "1.0.0"
 
 
 def test_metadata_files_answer_conditional_and_range_requests(
