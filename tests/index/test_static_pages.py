@@ -25,7 +25,7 @@ from tests.support.simple_api import (
     pip_install,
     uv_install,
 )
-from tests.support.venvs import make_venv, pip, run_python
+from tests.support.venvs import make_venv, pip, pip_version, run_python
 from ytc_index.backend import INCOMING
 from ytc_index.static import negotiate
 from ytc_release.toolkit import web as http
@@ -189,11 +189,6 @@ def test_real_pip_and_uv_install_from_the_pages(
         assert result.returncode == 0, result.stdout + result.stderr
         # 1.0.1 requires Python >=3.99: both skip it by its requires-python.
         assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == "1.0.0"
-
-
-def pip_version(python: Path) -> tuple[int, ...]:
-    out = run_python(python, "import pip; print(pip.__version__)")
-    return tuple(int(part) for part in out.split(".")[:2])
 
 
 @pytest.mark.parametrize("old_pip", ["23.0.1", "22.3.1"])

@@ -29,3 +29,9 @@ def pip(
 
 def run_python(python: Path, code: str) -> str:
     return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def pip_version(python: Path) -> tuple[int, ...]:
+    """(major, minor) of the pip in that venv (a venv carries its Python's bundled pip)."""
+    out = run_python(python, "import pip; print(pip.__version__)")
+    return tuple(int(part) for part in out.split(".")[:2])
