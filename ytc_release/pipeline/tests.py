@@ -42,11 +42,12 @@ def step(ctx: Context, done: Results) -> None:
         ctx.report.detail("tests of common skipped (--skip-tests)")
         return
     key = tested_tree_key(ctx.lay)
-    if key is not None and passed_mark(key).exists():
-        ctx.report.detail(f"tests of common passed before on this source tree ({key[:12]}); not run again")
+    mark = passed_mark(key) if key is not None else None  # None outside git: nothing is cached
+    if mark is not None and mark.exists():
+        ctx.report.detail(f"tests of common passed before on this source tree ({mark.name[:12]}); not run again")
         return
     run_common_tests(ctx.lay)
     ctx.report.detail("tests of common pass")
-    if key is not None:
-        passed_mark(key).parent.mkdir(parents=True, exist_ok=True)
-        passed_mark(key).touch()
+    if mark is not None:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
