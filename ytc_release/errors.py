@@ -24,7 +24,11 @@ class ConfigurationError(ReleaseError):
 
 
 class RepositoryLayoutError(ReleaseError):
-    fix = "run the command from inside the ytcaption repository (or set YTC_REPO_ROOT)"
+    fix = "run the command from inside your repository (or set YTC_REPO_ROOT); `ytc-release init` sets one up"
+
+
+class ProjectConfigError(ReleaseError):
+    fix = "fix the [tool.ytc-release] table of the repository's pyproject.toml (`ytc-release init` writes one)"
 
 
 class VersionError(ReleaseError):
@@ -32,15 +36,15 @@ class VersionError(ReleaseError):
 
 
 class ChangelogError(ReleaseError):
-    fix = "add a `## [X.Y.Z] - YYYY-MM-DD` section to common/CHANGELOG.md (`make bump` opens one)"
+    fix = "add a `## [X.Y.Z] - YYYY-MM-DD` section to the library's CHANGELOG (`make bump` opens one)"
 
 
 class TestsFailedError(ReleaseError):
-    fix = "fix the failing tests (run `make test-common`), then release again"
+    fix = "fix the failing tests (run the `tests` command of [tool.ytc-release]), then release again"
 
 
 class BuildError(ReleaseError):
-    fix = "read the build output above, fix common/pyproject.toml or the sources, then run `make build`"
+    fix = "read the build output above, fix the library's pyproject.toml or its sources, then run `make build`"
 
 
 class CheckError(ReleaseError):
@@ -68,7 +72,7 @@ class VerifyError(ReleaseError):
 
 
 class PinError(ReleaseError):
-    fix = "give each service's requirements.txt exactly one `ytcaption-common==X.Y.Z` line"
+    fix = "give each service's requirements.txt exactly one exact pin of the library (`NAME==X.Y.Z`)"
 
 
 class IndexServerError(ReleaseError):

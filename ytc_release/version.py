@@ -1,4 +1,5 @@
-"""The version's one source: ``__version__`` in ytcaption_common/__init__.py."""
+"""The version's one source, as the [tool.ytc-release] table names it: a module's
+``__version__ = "X.Y.Z"`` line, or the static ``version`` of a pyproject.toml's [project]."""
 
 from __future__ import annotations
 
@@ -13,8 +14,37 @@ _PLAIN = re.compile(r"^\d+\.\d+\.\d+$")
 _VERSION_LINE = re.compile(r'^__version__\s*=\s*"(?P<version>[^"]+)"\s*$', re.MULTILINE)
 
 
+_PROJECT_VERSION = re.compile(r'^(?P<head>version\s*=\s*)"(?P<version>[^"]+)"', re.MULTILINE)
+_TABLE_HEADER = re.compile(r"^\[", re.MULTILINE)
+_PROJECT_HEADER = re.compile(r"^\[project\][ \t]*$", re.MULTILINE)
+
+
+def _project_span(text: str) -> tuple[int, int] | None:
+    """Where the [project] table of a pyproject.toml's text starts and ends."""
+    header = _PROJECT_HEADER.search(text)
+    if header is None:
+        return None
+    following = _TABLE_HEADER.search(text, header.end())
+    return header.end(), following.start() if following else len(text)
+
+
+def _pyproject_versions(text: str) -> list[re.Match[str]]:
+    span = _project_span(text)
+    if span is None:
+        return []
+    return list(_PROJECT_VERSION.finditer(text, *span))
+
+
 def read_version(version_file: Path) -> str:
-    matches = _VERSION_LINE.findall(version_file.read_text(encoding="utf-8"))
+    text = version_file.read_text(encoding="utf-8")
+    if version_file.name == "pyproject.toml":
+        found = [m["version"] for m in _pyproject_versions(text)]
+        if len(found) != 1:
+            raise VersionError(
+                f'{version_file} must hold exactly one static `version = "X.Y.Z"` in [project] (found {len(found)})'
+            )
+        return validate(found[0])
+    matches = _VERSION_LINE.findall(text)
     if len(matches) != 1:
         raise VersionError(f'{version_file} must hold exactly one `__version__ = "X.Y.Z"` line (found {len(matches)})')
     return validate(matches[0])
@@ -53,4 +83,9 @@ def next_version(current: str, part: str) -> str:
 
 def write_version(version_file: Path, version: str) -> None:
     text = version_file.read_text(encoding="utf-8")
-    version_file.write_text(_VERSION_LINE.sub(f'__version__ = "{version}"', text, count=1), encoding="utf-8")
+    if version_file.name == "pyproject.toml":
+        match = _pyproject_versions(text)[0]
+        new = text[: match.start()] + f'{match["head"]}"{version}"' + text[match.end() :]
+    else:
+        new = _VERSION_LINE.sub(f'__version__ = "{version}"', text, count=1)
+    version_file.write_text(new, encoding="utf-8")

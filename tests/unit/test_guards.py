@@ -1,4 +1,4 @@
-"""CI's guards on a small real git repository: a change of common/src needs a
+"""CI's guards on a small real git repository: a change of the library's folder needs a
 higher version and its CHANGELOG entry; a tag must name the source version."""
 
 from __future__ import annotations
@@ -36,6 +36,13 @@ def commit(lay: Layout) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> tuple[Layout, str]:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ytc-release]\nlibrary = "common"\nversion-file = "common/src/ytcaption_common/__init__.py"\n'
+        'changelog = "common/CHANGELOG.md"\n'
+    )
+    (tmp_path / "common" / "src" / "ytcaption_common").mkdir(parents=True)
+    (tmp_path / "common" / "src" / "ytcaption_common" / "__init__.py").write_text('__version__ = "1.0.0"\n')
+    (tmp_path / "common" / "pyproject.toml").write_text("[project]\nname = 'ytcaption-common'\n")
     lay = Layout(tmp_path)
     git(tmp_path, "init", "-q")
     write(lay, "1.0.0")
@@ -46,7 +53,7 @@ def test_unchanged_source_needs_no_bump(repo: tuple[Layout, str]) -> None:
     lay, base = repo
     (lay.root / "README.md").write_text("docs only\n")
     commit(lay)
-    assert check_version_bumped(lay, base) == "common/src unchanged: no bump needed"
+    assert check_version_bumped(lay, base) == "common/ unchanged: no bump needed"
 
 
 def test_a_change_without_a_bump_fails(repo: tuple[Layout, str]) -> None:

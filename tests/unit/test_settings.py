@@ -94,7 +94,8 @@ def test_a_bad_index_port_says_what_to_do(value: str) -> None:
 
 def make_checkout(path: Path) -> Path:
     (path / "common").mkdir(parents=True)
-    (path / "common" / "pyproject.toml").write_text("[project]\nname = 'ytcaption-common'\n")
+    (path / "common" / "pyproject.toml").write_text("[project]\nname = 'ytcaption-common'\nversion = '1.0.0'\n")
+    (path / "pyproject.toml").write_text('[tool.ytc-release]\nlibrary = "common"\nindex-home = "index"\n')
     return path
 
 
@@ -106,7 +107,7 @@ def test_repository_root_environment_then_the_working_directory(
     monkeypatch.chdir(here / "sub")
     assert Settings.resolve(environ={}).lay.root == here
     assert Settings.resolve(environ={"YTC_REPO_ROOT": str(there)}).lay.root == there
-    with pytest.raises(RepositoryLayoutError, match=r"has no common/pyproject\.toml"):
+    with pytest.raises(RepositoryLayoutError, match=r"has no pyproject\.toml with a \[tool\.ytc-release\] table"):
         _ = Settings.resolve(environ={"YTC_REPO_ROOT": str(tmp_path)}).lay
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ytc_release.pipeline.check import wheel_problems
+from ytc_release.project import Project
 
 VERSION, REQUIRES_PYTHON, DEPS = "1.2.3", ">=3.10", ["pydantic>=2", "redis>=5"]
 DIST_INFO = f"ytcaption_common-{VERSION}.dist-info"
@@ -32,8 +33,21 @@ def wheel(tmp_path: Path, extra: tuple[str, ...] = (), meta: str | None = None, 
     return path
 
 
-def problems(path: Path) -> list[str]:
-    return wheel_problems(path, VERSION, REQUIRES_PYTHON, DEPS)
+PROJECT = Project(
+    library="common",
+    distribution="ytcaption-common",
+    import_names=("ytcaption_common",),
+    version_file="common/src/ytcaption_common/__init__.py",
+    changelog=None,
+    tests=(),
+    services=(),
+    exclude=(),
+    index_home="index",
+)
+
+
+def problems(path: Path, project: Project = PROJECT) -> list[str]:
+    return wheel_problems(path, project, VERSION, REQUIRES_PYTHON, DEPS, py_typed=True)
 
 
 def test_a_clean_wheel_has_no_problems(tmp_path: Path) -> None:
@@ -89,3 +103,30 @@ def test_a_wheel_without_metadata_stops_there(tmp_path: Path) -> None:
         zf.writestr("ytcaption_common/__init__.py", "")
         zf.writestr("ytcaption_common/py.typed", "")
     assert problems(path) == [f"{DIST_INFO}/METADATA is missing"]
+
+
+@pytest.mark.parametrize(
+    "member",
+    ["ytcaption_common/conftest.py", "ytcaption_common/dates/test_helpers.py", "ytcaption_common/x_test.py"],
+)
+def test_test_modules_inside_the_package_never_ship(tmp_path: Path, member: str) -> None:
+    found = problems(wheel(tmp_path, extra=(member,)))
+    assert found == [f"tests or caches must not ship: {member}"]
+
+
+def test_helper_packages_named_test_utils_ship(tmp_path: Path) -> None:
+    """Services import `common.test_utils` in their conftest: a helper package is not a test."""
+    assert problems(wheel(tmp_path, extra=("ytcaption_common/test_utils/fixtures.py",))) == []
+
+
+def test_py_typed_is_required_only_when_the_source_has_it(tmp_path: Path) -> None:
+    path = wheel(tmp_path, py_typed=False)
+    assert wheel_problems(path, PROJECT, VERSION, REQUIRES_PYTHON, DEPS, py_typed=False) == []
+
+
+def test_another_import_name_is_the_library(tmp_path: Path) -> None:
+    """A library configured with import name `common` (upstream's) ships `common/`, nothing else."""
+    project = Project(**{**PROJECT.__dict__, "import_names": ("common",)})
+    path = wheel(tmp_path)
+    found = wheel_problems(path, project, VERSION, REQUIRES_PYTHON, DEPS)
+    assert found and all("stray file outside common/" in p for p in found)

@@ -44,16 +44,19 @@ def check_version_bumped(lay: Layout, base: str) -> str:
         return "no base commit to compare with (a new branch): nothing to check"
     if _git(lay, "cat-file", "-e", f"{base}^{{commit}}").returncode != 0:
         raise GuardError(f"the base commit {base} is not in this clone", "fetch with full history (fetch-depth: 0)")
-    changed = _git(lay, "diff", "--name-only", base, "HEAD", "--", "common/src").stdout.split()
+    library = lay.project.library
+    changed = _git(lay, "diff", "--name-only", base, "HEAD", "--", library).stdout.split()
+    changed = [c for c in changed if lay.changelog is None or c != lay.changelog.relative_to(lay.root).as_posix()]
     if not changed:
-        return "common/src unchanged: no bump needed"
+        return f"{library}/ unchanged: no bump needed"
     old_text = _git(lay, "show", f"{base}:{lay.version_file.relative_to(lay.root).as_posix()}").stdout
     old = version_in(old_text)
     new = read_version(lay.version_file)
     if old and Version(new) <= Version(old):
         raise GuardError(
-            f"common/src changed ({', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}) "
+            f"{library}/ changed ({', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}) "
             f"but the version is still {new} (was {old})"
         )
-    require_entry(lay.changelog, new)
-    return f"common/src changed and the version moved to {new} with a CHANGELOG entry"
+    if lay.changelog is not None:
+        require_entry(lay.changelog, new)
+    return f"{library}/ changed and the version moved to {new}" + (" with a CHANGELOG entry" if lay.changelog else "")

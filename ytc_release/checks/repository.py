@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ytc_release.errors import CheckFailedError, ReleaseError
 from ytc_release.index import client as index_client
-from ytc_release.paths import DIST_NAME, Layout
+from ytc_release.paths import Layout
 from ytc_release.services import locking, pins
 from ytc_release.target import IndexConfig, resolve_index
 from ytc_release.toolkit import dockerfile
@@ -51,11 +51,13 @@ def _files(root: Path) -> list[Path]:
 
 def check_no_copies(lay: Layout) -> list[str]:
     problems = []
-    for service in pins.discover_services(lay.root):
+    name = lay.project.distribution
+    copies = {"common", Path(lay.project.library).name, *lay.project.import_names}
+    for service in pins.discover_services(lay):
         rel = service.relative_to(lay.root)
-        for copy in ("common", "ytcaption_common"):
+        for copy in sorted(copies):
             if (service / copy).exists() or (service / "app" / copy).exists():
-                problems.append(f"{rel}: holds a copied `{copy}/` folder; install ytcaption-common from the index")
+                problems.append(f"{rel}: holds a copied `{copy}/` folder; install {name} from the index")
     for path in _files(lay.root):
         rel = path.relative_to(lay.root)
         if path.name == "distribute_common.sh":
@@ -65,13 +67,13 @@ def check_no_copies(lay: Layout) -> list[str]:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if _EDITABLE_COMMON.search(text):
-            problems.append(f"{rel}: installs common from a path (`-e ./common`); pin ytcaption-common==X.Y.Z")
+            problems.append(f"{rel}: installs common from a path (`-e ./common`); pin {name}==X.Y.Z")
         if path.name.startswith("Dockerfile"):
-            problems += dockerfile_problems(rel.as_posix(), text)
+            problems += dockerfile_problems(rel.as_posix(), text, name)
     return problems
 
 
-def dockerfile_problems(rel: str, text: str) -> list[str]:
+def dockerfile_problems(rel: str, text: str, name: str) -> list[str]:
     """COPY/ADD of a `common` folder (`common/`, `./common`, `../common`, `shared/common`, ...) and RUN steps
     that install a copy, found by the Dockerfile parser: comments and other instructions never count."""
     try:
@@ -83,12 +85,12 @@ def dockerfile_problems(rel: str, text: str) -> list[str]:
         if dockerfile.copies_common(instruction):
             problems.append(
                 f"{rel}:{instruction.start}: copies common/ into the image ({instruction.name} {instruction.value}); "
-                "install ytcaption-common from the index (`ytc-release migrate` does it)"
+                f"install {name} from the index (`ytc-release migrate` does it)"
             )
         elif dockerfile.installs_the_copy(instruction):
             problems.append(
                 f"{rel}:{instruction.start}: installs a copied common ({instruction.value}); "
-                "install ytcaption-common from the index (`ytc-release migrate` does it)"
+                f"install {name} from the index (`ytc-release migrate` does it)"
             )
     return problems
 
@@ -108,21 +110,21 @@ def check_single_index(lay: Layout) -> list[str]:
 
 
 def check_pins_read(lay: Layout) -> list[str]:
-    pins.read_pins(lay.root)  # raises, naming the file, unless every service has exactly one pin
+    pins.read_pins(lay)  # raises, naming the file, unless every service has exactly one pin
     return []
 
 
 def check_pins_on_index(lay: Layout, config: IndexConfig) -> list[str]:
-    service_pins = pins.read_pins(lay.root)
+    service_pins = pins.read_pins(lay)
     target = resolve_index(lay.index_home, config)
     if target is None:
         return [
             "no index to check the pins against: none is configured and the embedded index is not running; "
             "run `make index-up` (and `make release`), set TWINE_REPOSITORY_URL, or pass --offline"
         ]
-    available = set(index_client.published_versions(target))
+    available = set(index_client.published_versions(target, lay.project.distribution))
     return [
-        f"{p.requirements.relative_to(lay.root)}: pins ytcaption-common=={p.version}, which {target.describe()} "
+        f"{p.requirements.relative_to(lay.root)}: pins {lay.project.distribution}=={p.version}, which {target.describe()} "
         f"does not have (on the index: {', '.join(sorted(available)) or 'none'})"
         for p in service_pins
         if p.version not in available
@@ -130,7 +132,7 @@ def check_pins_on_index(lay: Layout, config: IndexConfig) -> list[str]:
 
 
 def check_locks(lay: Layout) -> list[str]:
-    return locking.lock_problems(lay.root, pins.discover_services(lay.root))
+    return locking.lock_problems(lay.root, pins.discover_services(lay))
 
 
 def check_locks_on_index(lay: Layout, config: IndexConfig) -> list[str]:
@@ -138,11 +140,11 @@ def check_locks_on_index(lay: Layout, config: IndexConfig) -> list[str]:
     if target is None:
         return []  # check_pins_on_index already says there is no index to compare with
     served: dict[str, dict[str, str]] = {}
-    for entry in index_client.project_files(target, DIST_NAME):
+    for entry in index_client.project_files(target, lay.project.distribution):
         version = index_client.version_of(entry.filename)
         if version is not None:
             served.setdefault(version, {})[entry.filename] = entry.sha256 or ""
-    return locking.served_hash_problems(lay.root, pins.discover_services(lay.root), served)
+    return locking.served_hash_problems(lay.root, pins.discover_services(lay), served, lay.project.normalized)
 
 
 def check_dockerfiles(lay: Layout) -> list[str]:

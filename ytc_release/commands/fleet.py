@@ -29,7 +29,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         urls += fleet.parse_hosts(hosts.read_text(encoding="utf-8"))
     if not urls:
         raise FleetError("no VM to ask: no URL given")
-    rows = fleet.compare(fleet.poll([fleet.normalise_url(u) for u in urls], args.timeout), read_pins(settings.lay.root))
+    rows = fleet.compare(fleet.poll([fleet.normalise_url(u) for u in urls], args.timeout), read_pins(settings.lay))
     report = settings.report
     for line in fleet.render(rows):
         report.say(line)

@@ -20,7 +20,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.services import locking, pins
 
     report = settings.report
-    services = [Path(d).resolve() for d in args.dirs] or pins.discover_services(settings.lay.root)
+    services = [Path(d).resolve() for d in args.dirs] or pins.discover_services(settings.lay)
     target = settings.index(start=True, report=report)
     assert target is not None
     for service in services:

@@ -19,18 +19,19 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.version import read_version
 
     lay, report = settings.lay, settings.report
+    report.say(f"library:        {lay.project.distribution} ({lay.project.library}/)")
     report.say(f"source version: {read_version(lay.version_file)}")
     target = settings.index()  # never started here
     on_index: list[str] | None = None
     if target is None:
         report.say("index:          none configured and the embedded index is not running (`make index-up`)")
     else:
-        on_index = published_versions(target)
+        on_index = published_versions(target, lay.project.distribution)
         report.say(f"index:          {target.describe()}")
         report.say(f"on the index:   {', '.join(on_index) or '(none)'}")
     report.say("pins:")
     missing = 0
-    for pin in read_pins(lay.root):
+    for pin in read_pins(lay):
         notes = []
         if pin.held:
             notes.append("held")

@@ -189,12 +189,12 @@ def run_images(lay: Layout, report: Reporter, config: IndexConfig, epoch: str | 
     url, started = index.up()
     report.say(f"embedded index {'started' if started else 'running'} at {url}")
     target = embedded_target(index, config)
-    available = set(published_versions(target))
-    service_pins = pins.read_pins(lay.root)
+    available = set(published_versions(target, lay.project.distribution))
+    service_pins = pins.read_pins(lay)
     missing = sorted({p.version for p in service_pins} - available)
     if missing:
         raise ReleaseError(
-            f"the embedded index lacks ytcaption-common {', '.join(missing)} that services pin",
+            f"the embedded index lacks {lay.project.distribution} {', '.join(missing)} that services pin",
             "run `make release` first",
         )
     results = []
@@ -219,7 +219,7 @@ def run_images(lay: Layout, report: Reporter, config: IndexConfig, epoch: str | 
         report.say("building index (docker-compose.index.yml's image) ...")
         index_result = ImageResult("index", "-")
         try:
-            wheel = next(a for a in build(lay.common, work / "dist", lay.root, epoch) if a.name.endswith(".whl"))
+            wheel = next(a for a in build(lay.library, work / "dist", lay.root, epoch) if a.name.endswith(".whl"))
             index_result.build_seconds, index_result.size_mb, index_result.health = build_and_check_index_image(
                 podman, lay.root / "index", wheel, work
             )

@@ -14,7 +14,6 @@ from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sd
 from packaging.version import Version
 
 from ytc_release.errors import CredentialsError, IndexUnreachableError, UploadError
-from ytc_release.paths import DIST_NAME
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import web
 from ytc_release.toolkit.runner import run_checked
@@ -150,11 +149,11 @@ def version_of(filename: str) -> str | None:
         return None
 
 
-def files_of_version(target: IndexTarget, version: str) -> list[IndexedFile]:
-    return [f for f in project_files(target, DIST_NAME) if version_of(f.filename) == version]
+def files_of_version(target: IndexTarget, name: str, version: str) -> list[IndexedFile]:
+    return [f for f in project_files(target, name) if version_of(f.filename) == version]
 
 
-def published_versions(target: IndexTarget) -> list[str]:
-    """The versions of ytcaption-common the index holds, oldest first."""
-    found = {version_of(f.filename) for f in project_files(target, DIST_NAME)}
+def published_versions(target: IndexTarget, name: str) -> list[str]:
+    """The versions of the distribution ``name`` the index holds, oldest first."""
+    found = {version_of(f.filename) for f in project_files(target, name)}
     return sorted((v for v in found if v), key=Version)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ytc_release.paths import DIST_NAME
+from ytc_release.services.pins import pin_pattern
 from ytc_release.toolkit import dockerfile
 
-_PIN = re.compile(r"^\s*ytcaption[-_.]common\s*==", re.IGNORECASE)
 _EDITABLE = re.compile(r"^(-e|--editable)(\s+|=)", re.IGNORECASE)
 
 
@@ -28,19 +27,19 @@ def is_copy_requirement(line: str) -> bool:
     return dockerfile.is_common_path(spec.split("[", 1)[0].split("#egg=", 1)[0])
 
 
-def pin_requirements(text: str, version: str, *, must_pin: bool) -> tuple[str, list[str]]:
+def pin_requirements(text: str, version: str, *, must_pin: bool, distribution: str) -> tuple[str, list[str]]:
     """Replace each path install of a copy by the exact pin (once; later ones are dropped).
     With ``must_pin``, a file without any pin gets one appended. Returns (text, notes)."""
-    pin = f"{DIST_NAME}=={version}"
+    pin = f"{distribution}=={version}"
     lines = text.splitlines(keepends=True)
     notes: list[str] = []
-    has_pin = any(_PIN.match(line) for line in lines)
+    has_pin = any(pin_pattern(distribution).match(line) for line in lines)
     out: list[str] = []
     for number, line in enumerate(lines, 1):
         if is_copy_requirement(line):
             newline = "\n" if line.endswith("\n") else ""
             if has_pin:
-                notes.append(f"line {number}: removed `{line.strip()}` (the file already pins {DIST_NAME})")
+                notes.append(f"line {number}: removed `{line.strip()}` (the file already pins {distribution})")
                 continue
             out.append(pin + newline)
             has_pin = True

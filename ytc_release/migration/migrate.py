@@ -21,7 +21,8 @@ from ytc_release.errors import MigrateError, ReleaseError
 from ytc_release.migration import edits as migrate_edits
 from ytc_release.migration.compose import ComposeError, add_pipconf_secret
 from ytc_release.migration.imports import rewrite_imports
-from ytc_release.paths import DIST_NAME, IMPORT_NAME, Layout
+from ytc_release.paths import Layout
+from ytc_release.project import Project
 from ytc_release.services import locking
 from ytc_release.services.pins import is_service
 from ytc_release.target import IndexTarget
@@ -72,12 +73,12 @@ def repository_top(folder: Path) -> Path:
     return Path(folder.anchor)
 
 
-def master_common(folder: Path) -> Path | None:
+def master_common(folder: Path, import_name: str) -> Path | None:
     """The nearest `common/` in a folder above the service, within its repository."""
     top = repository_top(folder)
     for parent in folder.parents:
-        if (parent / "common" / "src" / IMPORT_NAME).is_dir():  # this repository: the library's source is the master
-            return parent / "common" / "src" / IMPORT_NAME
+        if (parent / "common" / "src" / import_name).is_dir():  # this repository: the library's source is the master
+            return parent / "common" / "src" / import_name
         if (parent / "common").is_dir():
             return parent / "common"
         if parent == top:
@@ -117,18 +118,16 @@ def source_files(folder: Path, skip: list[Path]) -> list[Path]:
     return found
 
 
-def _base_image_notes(path: Path, text: str) -> list[str]:
+def _base_image_notes(path: Path, text: str, name: str) -> list[str]:
     notes = []
     for line, image in dockerfile.base_images(dockerfile.parse(text)):
         version = dockerfile.base_image_python(image)
         floor = ".".join(map(str, MIN_PYTHON))
         if version is None:
-            notes.append(
-                f"{show(path)}:{line}: base image {image}: cannot tell its Python; {DIST_NAME} needs >= {floor}"
-            )
+            notes.append(f"{show(path)}:{line}: base image {image}: cannot tell its Python; {name} needs >= {floor}")
         elif version < MIN_PYTHON:
             notes.append(
-                f"{show(path)}:{line}: base image {image} has Python {version[0]}.{version[1]}; {DIST_NAME} needs "
+                f"{show(path)}:{line}: base image {image} has Python {version[0]}.{version[1]}; {name} needs "
                 f">= {floor}: move to a newer image (e.g. python:3.11-slim)"
             )
     return notes
@@ -146,10 +145,11 @@ def copy_scripts(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
+def plan_service(folder: Path, version: str, project: Project, *, force: bool = False) -> Plan:
     plan = Plan(folder)
+    name = project.distribution
     copies = copies_in(folder)
-    master = master_common(folder)
+    master = master_common(folder, project.import_names[0])
     for copy in copies:
         if master is None:
             plan.done.append(f"{show(copy)}/: no master common/ above it to compare with (it stays in git history)")
@@ -177,15 +177,15 @@ def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
             continue
         _write(plan, path, text, edit.text, edit.notes)
         plan.manual += [f"{show(path)}:{m.removeprefix('line ')}" for m in edit.manual]
-        plan.manual += _base_image_notes(path, text)
+        plan.manual += _base_image_notes(path, text, name)
         installed |= {_in_context(folder, r) for r in edit.requirement_files}
     for path in files:
         if path.parent == folder and path.name.startswith("requirements") and path.suffix == ".txt":
             text = path.read_text(encoding="utf-8")
-            new, notes = migrate_edits.pin_requirements(text, version, must_pin=path in installed)
+            new, notes = migrate_edits.pin_requirements(text, version, must_pin=path in installed, distribution=name)
             _write(plan, path, text, new, notes)
     for missing in sorted(p for p in installed if not p.exists()):
-        plan.manual.append(f"{show(missing)}: installed by a Dockerfile but not in the folder; pin {DIST_NAME} there")
+        plan.manual.append(f"{show(missing)}: installed by a Dockerfile but not in the folder; pin {name} there")
     for path in files:
         if path.parent == folder and path.suffix in {".yml", ".yaml"} and "compose" in path.name:
             text = path.read_text(encoding="utf-8")
@@ -207,16 +207,15 @@ def plan_service(folder: Path, version: str, *, force: bool = False) -> Plan:
             for line in result.syspath_lines
         ]
         plan.manual += [
-            f"{show(path)}:{line}: imports {module}, which the {DIST_NAME} installed here does not have"
+            f"{show(path)}:{line}: imports {module}, which the {name} installed here does not have"
             for line, module in result.modules
             if not _library_has(module)
         ]
         if result.changed_lines:
             lines = ", ".join(map(str, result.changed_lines))
-            _write(plan, path, text, result.text, [f"imports {IMPORT_NAME} (lines {lines})"])
+            _write(plan, path, text, result.text, [f"imports {project.import_names[0]} (lines {lines})"])
     plan.manual += [
-        f"{show(s)}:1: copies common/ into services; delete it (services install {DIST_NAME})"
-        for s in copy_scripts(folder)
+        f"{show(s)}:1: copies common/ into services; delete it (services install {name})" for s in copy_scripts(folder)
     ]
     return plan
 
@@ -287,7 +286,7 @@ def index_target(settings: Settings) -> IndexTarget | None:
     return resolve_configured(settings.config) if lay is None else settings.index(lay=lay)
 
 
-def lock_converted(folder: Path, version: str, settings: Settings, dry_run: bool, report: Reporter) -> None:
+def lock_converted(folder: Path, version: str, name: str, settings: Settings, dry_run: bool, report: Reporter) -> None:
     """A hash lock for a converted service, and what its Dockerfile still needs to install it."""
     from ytc_release.index.client import published_versions
 
@@ -295,7 +294,7 @@ def lock_converted(folder: Path, version: str, settings: Settings, dry_run: bool
         report.detail(f"would compile {locking.LOCK_FILE} (hash-locked) from requirements.txt")
         return
     target = index_target(settings)
-    if target is None or version not in published_versions(target):
+    if target is None or version not in published_versions(target, name):
         where = "no index is configured or running" if target is None else f"{version} is not on the index yet"
         report.detail(f"{locking.LOCK_FILE} not compiled: {where}; release it, then `ytc-release lock {show(folder)}`")
         return
@@ -314,7 +313,7 @@ def lock_converted(folder: Path, version: str, settings: Settings, dry_run: bool
         )
 
 
-def default_version(settings: Settings, report: Reporter) -> str:
+def default_version(settings: Settings, name: str, report: Reporter) -> str:
     """The newest ytcaption-common on the configured index (or the running embedded one); else this
     repository's source version, said so, since it may not be published yet."""
     from packaging.version import Version
@@ -325,14 +324,14 @@ def default_version(settings: Settings, report: Reporter) -> str:
     lay = tool_layout(settings)
     target = index_target(settings)
     if target is not None:
-        versions = published_versions(target)
+        versions = published_versions(target, name)
         if versions:
             newest = max(versions, key=Version)
-            report.say(f"version: {newest}, the newest {DIST_NAME} on {target.describe()}")
+            report.say(f"version: {newest}, the newest {name} on {target.describe()}")
             return newest
     if lay is None:
         raise MigrateError(
-            f"no index holds {DIST_NAME} and no ytcaption repository is here to read its version from",
+            f"no index holds {name} and no repository with a [tool.ytc-release] table is here to read its version from",
             "pass --version X.Y.Z, or configure the index (TWINE_REPOSITORY_URL), or set YTC_REPO_ROOT "
             "to the ytcaption checkout whose embedded index runs (`make index-up` there)",
         )
@@ -351,10 +350,18 @@ def migrate(
                 f"{show(folder)} is not a service folder (it needs a Dockerfile and a requirements.txt)",
                 "pass the folder that holds the service's Dockerfile and requirements.txt",
             )
-    version = version or default_version(settings, report)
+    lay = tool_layout(settings)
+    if lay is None:
+        raise MigrateError(
+            "no repository with a [tool.ytc-release] table around the working directory: migrate needs to "
+            "know the library the services will install",
+            "run `ytc-release init` at the repository's root first (or set YTC_REPO_ROOT)",
+        )
+    project = lay.project
+    version = version or default_version(settings, project.distribution, report)
     refused = []
     for folder in folders:
-        plan = plan_service(folder.resolve(), version, force=force)
+        plan = plan_service(folder.resolve(), version, project, force=force)
         report.say(f"== {show(folder)}")
         if plan.refused:
             refused.append(show(folder))
@@ -364,7 +371,7 @@ def migrate(
             report.detail("keep them (move them into the master common/ and release) or pass --force to drop them")
             continue
         if plan.empty:
-            report.say("   nothing to change: it already installs ytcaption-common from the index")
+            report.say(f"   nothing to change: it already installs {project.distribution} from the index")
         else:
             if dry_run:
                 print(diff(plan), end="", flush=True)
@@ -378,7 +385,7 @@ def migrate(
             for item in plan.manual:
                 report.detail(item)
         report.say("   lock:")
-        lock_converted(folder.resolve(), version, settings, dry_run, report)
+        lock_converted(folder.resolve(), version, project.distribution, settings, dry_run, report)
     if dry_run:
         report.say("dry run: nothing was written")
     done = [show(f) for f in folders if show(f) not in refused]

@@ -11,5 +11,6 @@ def bump(lay: Layout, part: str) -> tuple[str, str]:
     current = read_version(lay.version_file)
     new = next_version(current, part)
     write_version(lay.version_file, new)
-    changelog.open_entry(lay.changelog, new)
+    if lay.changelog is not None:
+        changelog.open_entry(lay.changelog, new)
     return current, new

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ytc_release.errors import VerifyError
-from ytc_release.paths import DIST_NAME
 from ytc_release.pipeline.steps import Context, Results
 from ytc_release.services import locking, pins
 from ytc_release.services.pins import Pin
@@ -24,13 +23,13 @@ class Pinned:
 
 def _plan(ctx: Context, target: IndexTarget, pin: Pin, version: str, verified: set[str]) -> tuple[str, str] | None:
     """(new requirements.txt, new lock) for a service that must change, else None."""
-    report = ctx.report
+    report, name = ctx.report, ctx.lay.project.normalized
     service_dir = pin.requirements.parent
     text = pin.requirements.read_text(encoding="utf-8")
-    new_text = text if pin.version == version else pins.rewrite_pin(text, version, sorted(verified))
+    new_text = text if pin.version == version else pins.rewrite_pin(text, version, sorted(verified), distribution=name)
     lock_path = service_dir / locking.LOCK_FILE
     old_lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
-    current = locking.parse_lock(old_lock).get(DIST_NAME) if old_lock else None
+    current = locking.parse_lock(old_lock).get(name) if old_lock else None
     if (
         new_text == text
         and locking.stale_reason(text, old_lock) is None
@@ -44,13 +43,11 @@ def _plan(ctx: Context, target: IndexTarget, pin: Pin, version: str, verified: s
         target,
         locking.lock_python(service_dir, ctx.lock_python),
         requirements_text=new_text,
-        upgrade_packages=(DIST_NAME,),
+        upgrade_packages=(name,),
     )
-    locked = locking.parse_lock(lock).get(DIST_NAME)
+    locked = locking.parse_lock(lock).get(name)
     if locked is None or locked.version != version or locked.hashes != verified:
-        raise VerifyError(
-            f"the new lock of {pin.service} does not hold exactly the verified files of {DIST_NAME} {version}"
-        )
+        raise VerifyError(f"the new lock of {pin.service} does not hold exactly the verified files of {name} {version}")
     return new_text, lock
 
 

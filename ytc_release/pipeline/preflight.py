@@ -41,7 +41,7 @@ def _index_files(ctx: Context, target: IndexTarget | None, version: str) -> tupl
         return ()
     client.check_reachable_and_credentials(target)
     ctx.report.detail(f"index {target.describe()} reachable, credentials accepted")
-    return tuple(client.files_of_version(target, version))
+    return tuple(client.files_of_version(target, ctx.lay.project.distribution, version))
 
 
 def from_source(ctx: Context, done: Results) -> Preflight:
@@ -49,9 +49,10 @@ def from_source(ctx: Context, done: Results) -> Preflight:
     lay, report = ctx.lay, ctx.report
     version = read_version(lay.version_file)
     report.detail(f"version {version} (from {lay.version_file.relative_to(lay.root)})")
-    changelog.require_entry(lay.changelog, version)
-    report.detail(f"CHANGELOG has an entry for {version}")
-    service_pins = tuple(read_pins(lay.root))
+    if lay.changelog is not None:
+        changelog.require_entry(lay.changelog, version)
+        report.detail(f"CHANGELOG has an entry for {version}")
+    service_pins = tuple(read_pins(lay))
     report.detail(f"{len(service_pins)} services: " + ", ".join(p.service for p in service_pins))
     # What the pin step will need to lock, known before anything is published.
     locking.uv_binary()
@@ -69,7 +70,7 @@ def from_dist(ctx: Context, done: Results) -> Preflight:
     """`publish`: the files already in dist/ (CI's publish job never rebuilds)."""
     lay, report = ctx.lay, ctx.report
     version = ctx.version or read_version(lay.version_file)
-    artifacts = tuple(find_artifacts(lay.dist, version))
+    artifacts = tuple(find_artifacts(lay.dist, lay.project.wheel_stem, version))
     for a in artifacts:
         report.detail(f"{a.sha256}  dist/{a.name}")
     target = resolve_index(lay.index_home, ctx.config, start=True, report=report)

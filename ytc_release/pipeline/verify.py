@@ -7,6 +7,7 @@ must hash to the local wheel."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import tempfile
 import zipfile
@@ -15,17 +16,17 @@ from pathlib import Path
 
 from ytc_release.errors import VerifyError
 from ytc_release.index.client import IndexedFile, fetch, project_files
-from ytc_release.paths import DIST_NAME, IMPORT_NAME
 from ytc_release.pipeline.build import Artifact
 from ytc_release.pipeline.steps import Context, Results
+from ytc_release.project import Project
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit.caches import cache_root, cached_dir, locked
 from ytc_release.toolkit.runner import clean_pip_env, run_checked
 
 
-def check_served_hashes(target: IndexTarget, artifacts: list[Artifact], version: str) -> list[IndexedFile]:
+def check_served_hashes(target: IndexTarget, name: str, artifacts: list[Artifact]) -> list[IndexedFile]:
     """The listing's sha256 and the bytes actually served both equal the local build."""
-    listed = {f.filename: f for f in project_files(target, DIST_NAME)}
+    listed = {f.filename: f for f in project_files(target, name)}
     for artifact in artifacts:
         entry = listed.get(artifact.name)
         if entry is None:
@@ -50,7 +51,9 @@ def requirements_of(wheel: Path) -> list[str]:
     return sorted(meta.get_all("Requires-Dist") or [])
 
 
-def dependencies_venv(target: IndexTarget, requirements: list[str], env: dict[str, str]) -> tuple[Path, bool]:
+def dependencies_venv(
+    target: IndexTarget, name: str, requirements: list[str], env: dict[str, str]
+) -> tuple[Path, bool]:
     """A venv holding the library's dependencies, installed through the index when first
     filled, cached by what the library requires and this Python: the same for every index
     and every release that does not change them. (path, reused?)"""
@@ -67,24 +70,41 @@ def dependencies_venv(target: IndexTarget, requirements: list[str], env: dict[st
                 env=env,
                 timeout=900,
                 error=VerifyError,
-                what=f"pip could not install the dependencies of {DIST_NAME} from {target.simple_url}",
+                what=f"pip could not install the dependencies of {name} from {target.simple_url}",
             )
 
     return venv, cached_dir(venv, fill)
 
 
-def install_and_import(target: IndexTarget, version: str, wheel: Artifact) -> tuple[str, bool]:
-    """pip installs ytcaption-common==version from the index alone, with --require-hashes on the
-    sha256 of our wheel, into the dependencies' venv, and imports it. (__version__, venv reused?)"""
+def index_env(target: IndexTarget) -> dict[str, str]:
+    """pip's environment for installs from the index alone (the machine's pip configuration ignored)."""
     # The index URL carries credentials: pip reads it from the environment, never
     # from argv, which every user of the machine can see in `ps`.
     env = target.tool_env(clean_pip_env())
     env["PIP_INDEX_URL"] = target.simple_url_with_credentials()
-    venv, reused = dependencies_venv(target, requirements_of(wheel.path), env)
+    return env
+
+
+# Imports the library's packages and prints, as JSON, each one's __version__ (None when it has none)
+# and the distribution's metadata version.
+_PROBE = (
+    "import importlib, importlib.metadata as md, json, sys; "
+    "names, dist = sys.argv[1].split(','), sys.argv[2]; "
+    "print(json.dumps({'modules': {n: getattr(importlib.import_module(n), '__version__', None) for n in names}, "
+    "'metadata': md.version(dist)}))"
+)
+
+
+def install_and_import(target: IndexTarget, project: Project, version: str, wheel: Artifact) -> bool:
+    """pip installs NAME==version from the index alone, with --require-hashes on the sha256 of
+    our wheel, into the dependencies' venv, and imports its packages. (venv reused?)"""
+    name = project.distribution
+    env = index_env(target)
+    venv, reused = dependencies_venv(target, name, requirements_of(wheel.path), env)
     python = venv / "bin" / "python"
     with locked(venv), tempfile.TemporaryDirectory(prefix="ytc-verify-") as tmp:
         pinned = Path(tmp) / "requirements.txt"
-        pinned.write_text(f"{DIST_NAME}=={version} --hash=sha256:{wheel.sha256}\n")
+        pinned.write_text(f"{name}=={version} --hash=sha256:{wheel.sha256}\n")
         # --no-deps: the dependencies are the venv's; --no-cache-dir: the bytes come from the
         # index now, and pip refuses them unless they hash to the wheel we built.
         run_checked(
@@ -107,31 +127,32 @@ def install_and_import(target: IndexTarget, version: str, wheel: Artifact) -> tu
             env=env,
             timeout=900,
             error=VerifyError,
-            what=f"pip could not install {DIST_NAME}=={version} from {target.simple_url}",
+            what=f"pip could not install {name}=={version} from {target.simple_url}",
         )
         probe = run_checked(
-            [
-                python,
-                "-c",
-                f"import {IMPORT_NAME} as m, importlib.metadata as md; print(m.__version__, md.version('{DIST_NAME}'))",
-            ],
+            [python, "-c", _PROBE, ",".join(project.import_names), name],
             error=VerifyError,
             what="the installed package does not import",
         )
-    imported, metadata = probe.stdout.split()
-    if imported != version or metadata != version:
+    found = json.loads(probe.stdout)
+    wrong = {m: v for m, v in found["modules"].items() if v is not None and v != version}
+    if found["metadata"] != version or wrong:
         raise VerifyError(
-            f"installed {DIST_NAME} reports __version__ {imported} / metadata {metadata}, expected {version}"
+            f"installed {name} reports metadata version {found['metadata']}"
+            + "".join(f", {m}.__version__ {v}" for m, v in wrong.items())
+            + f"; expected {version}"
         )
-    return imported, reused
+    return reused
 
 
 def step(ctx: Context, done: Results) -> None:
     """Step 5, verify: the index serves our bytes, and a fresh venv installs and imports them."""
-    target, version = done.ready.index, done.ready.version
-    check_served_hashes(target, list(done.artifacts), version)
+    target, version, project = done.ready.index, done.ready.version, ctx.lay.project
+    check_served_hashes(target, project.distribution, list(done.artifacts))
     ctx.report.detail("the index lists and serves the same sha256 as the local build")
     wheel = next(a for a in done.artifacts if a.name.endswith(".whl"))
-    _, reused = install_and_import(target, version, wheel)
+    reused = install_and_import(target, project, version, wheel)
     where = "cached venv of its dependencies" if reused else "new venv of its dependencies (cached for next time)"
-    ctx.report.detail(f"{where}: pip install {DIST_NAME}=={version} from the index alone, sha256 required, import ok")
+    ctx.report.detail(
+        f"{where}: pip install {project.distribution}=={version} from the index alone, sha256 required, import ok"
+    )

@@ -247,18 +247,17 @@ def lock_problems(root: Path, service_dirs: list[Path]) -> list[str]:
 
 
 def served_hash_problems(
-    root: Path, service_dirs: list[Path], served_by_version: dict[str, dict[str, str]]
+    root: Path, service_dirs: list[Path], served_by_version: dict[str, dict[str, str]], distribution: str
 ) -> list[str]:
-    """Online: the ytcaption-common hashes of each lock against the files the index serves,
+    """Online: the library's (``distribution``, normalised) hashes of each lock against the files the index serves,
     given as {version: {filename: sha256}}."""
-    from ytc_release.paths import DIST_NAME
 
     problems = []
     for service in service_dirs:
         lock = service / LOCK_FILE
         if not lock.is_file():
             continue
-        locked = parse_lock(lock.read_text(encoding="utf-8")).get(DIST_NAME)
+        locked = parse_lock(lock.read_text(encoding="utf-8")).get(distribution)
         if locked is None:
             continue
         rel = lock.relative_to(root).as_posix()

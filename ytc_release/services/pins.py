@@ -1,28 +1,49 @@
-"""Services and their `ytcaption-common==X.Y.Z` pins.
+"""Services and their exact pins of the library (`NAME==X.Y.Z`, NAME the distribution the
+repository's [tool.ytc-release] table names).
 
-A service is a folder holding a `Dockerfile` and a `requirements.txt` (code may
-live in app/ or at the folder's top, like the orchestrator's main.py and
-modules/), found at the top of the repository or under services/, so a new
-service folder is picked up without listing it anywhere. `index/` also has a
-Dockerfile and a requirements.txt but is the private index's own image, not a
-service: it is excluded by name (NOT_SERVICES). A pin line ending in the comment
-`# ytc: hold` is left alone by releases (a service held back for a rollback)."""
+A service is a folder the table's `services` globs match (less its `exclude` globs) that holds
+a `requirements.txt` and a Dockerfile, at its top or in a folder below it (`docker/Dockerfile`,
+`docker/Dockerfile.gpu`, ...); code may live in app/ or at the folder's top. A new service
+folder is picked up without listing it anywhere. A pin line ending in the comment `# ytc: hold`
+is left alone by releases (a service held back for a rollback)."""
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ytc_release.errors import PinError
 
+if TYPE_CHECKING:
+    from ytc_release.paths import Layout
+
 HOLD_MARKER = "ytc: hold"
-_PIN = re.compile(
-    r"^(?P<head>[ \t]*ytcaption[-_.]common[ \t]*==[ \t]*)(?P<version>[^\s;#\\]+)(?P<tail>[^\n]*)$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_MENTION = re.compile(r"ytcaption[-_.]common", re.IGNORECASE)
 _HASH_LINE = re.compile(r"^[ \t]+--hash=sha256:[0-9a-f]{64}[ \t]*\\?[ \t]*\n?", re.MULTILINE)
+# Folders never searched for a service's Dockerfiles.
+_NOT_SOURCE = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".pytest_cache", "build", "dist"}
+
+
+def _name_pattern(distribution: str) -> str:
+    """The distribution's name as any spelling of it (PEP 503: -, _ and . are the same)."""
+    return "[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", distribution))
+
+
+@lru_cache(maxsize=8)
+def pin_pattern(distribution: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"^(?P<head>[ \t]*{_name_pattern(distribution)}[ \t]*==[ \t]*)(?P<version>[^\s;#\\]+)(?P<tail>[^\n]*)$",
+        re.IGNORECASE | re.MULTILINE,
+    )
+
+
+@lru_cache(maxsize=8)
+def mention_pattern(distribution: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.-]){_name_pattern(distribution)}(?![\w.-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -33,52 +54,69 @@ class Pin:
     held: bool
 
 
-# Folders at the top of the repository that look like services but are not.
-NOT_SERVICES = frozenset({"index"})
+def dockerfiles(folder: Path) -> list[Path]:
+    """The Dockerfiles of a service: `Dockerfile*` at its top or in a folder below it."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d not in _NOT_SOURCE and not d.startswith("."))
+        found += [here / n for n in sorted(filenames) if n.startswith("Dockerfile") and not n.endswith(".dockerignore")]
+    return found
 
 
 def is_service(folder: Path) -> bool:
-    """The one definition: a folder with a Dockerfile and a requirements.txt."""
-    return (folder / "Dockerfile").is_file() and (folder / "requirements.txt").is_file()
+    """The one definition: a folder with a requirements.txt and a Dockerfile at or below its top."""
+    return (folder / "requirements.txt").is_file() and bool(dockerfiles(folder))
 
 
-def discover_services(root: Path) -> list[Path]:
-    candidates = [p for p in root.iterdir() if p.is_dir() and p.name not in NOT_SERVICES]
-    services_dir = root / "services"
-    if services_dir.is_dir():
-        candidates += [p for p in services_dir.iterdir() if p.is_dir()]
-    found = [p for p in candidates if not p.name.startswith(".") and is_service(p)]
+def discover_services(lay: Layout) -> list[Path]:
+    """The folders the table's `services` globs match, less `exclude`, that are services."""
+    root, project = lay.root, lay.project
+    found: set[Path] = set()
+    for pattern in project.services:
+        for folder in root.glob(pattern):
+            rel = folder.relative_to(root).as_posix()
+            if not folder.is_dir() or any(part.startswith(".") for part in Path(rel).parts):
+                continue
+            if any(fnmatch.fnmatchcase(rel, ex) for ex in project.exclude) or rel == project.library:
+                continue
+            if is_service(folder):
+                found.add(folder)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def read_pin(root: Path, service_dir: Path) -> Pin:
+def read_pin(lay: Layout, service_dir: Path) -> Pin:
+    name = lay.project.distribution
     req = service_dir / "requirements.txt"
-    rel = req.relative_to(root)
+    rel = req.relative_to(lay.root)
     text = req.read_text(encoding="utf-8")
-    pins = list(_PIN.finditer(text))
-    mentions = [line for line in text.splitlines() if _MENTION.search(line.split("#", 1)[0])]
+    pins = list(pin_pattern(name).finditer(text))
+    mentions = [line for line in text.splitlines() if mention_pattern(name).search(line.split("#", 1)[0])]
     if len(pins) != 1 or len(mentions) != 1:
-        what = (
-            "no `ytcaption-common==X.Y.Z` pin"
-            if not pins
-            else f"{max(len(pins), len(mentions))} ytcaption-common lines"
+        what = f"no `{name}==X.Y.Z` pin" if not pins else f"{max(len(pins), len(mentions))} {name} lines"
+        raise PinError(
+            f"{rel} has {what}; exactly one exact pin is required",
+            f"give each service's requirements.txt exactly one `{name}==X.Y.Z` line (`ytc-release migrate` writes it)",
         )
-        raise PinError(f"{rel} has {what}; exactly one exact pin is required")
     match = pins[0]
-    return Pin(service_dir.relative_to(root).as_posix(), req, match["version"], HOLD_MARKER in match["tail"])
+    return Pin(service_dir.relative_to(lay.root).as_posix(), req, match["version"], HOLD_MARKER in match["tail"])
 
 
-def read_pins(root: Path) -> list[Pin]:
-    services = discover_services(root)
+def read_pins(lay: Layout) -> list[Pin]:
+    services = discover_services(lay)
     if not services:
-        raise PinError(f"no services found under {root} (folders with a Dockerfile and a requirements.txt)")
-    return [read_pin(root, s) for s in services]
+        raise PinError(
+            f"no services found under {lay.root} (the [tool.ytc-release] services globs "
+            f"{list(lay.project.services)} match no folder with a requirements.txt and a Dockerfile)",
+            "fix `services` in [tool.ytc-release], or run `ytc-release migrate` on the service folders",
+        )
+    return [read_pin(lay, s) for s in services]
 
 
-def rewrite_pin(text: str, version: str, hashes: list[str] | None = None) -> str:
+def rewrite_pin(text: str, version: str, hashes: list[str] | None = None, *, distribution: str) -> str:
     """The same text with the pin moved to ``version``; hash lines that follow a
     pin (`--require-hashes` style) are replaced by ``hashes``. Nothing else changes."""
-    match = _PIN.search(text)
+    match = pin_pattern(distribution).search(text)
     assert match is not None
     line = f"{match['head']}{version}{match['tail']}"
     rest = text[match.end() :]
