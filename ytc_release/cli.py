@@ -14,6 +14,7 @@ from ytc_release.commands import (
     guard,
     images,
     index,
+    init,
     lock,
     migrate,
     publish,
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     repo_help = "a repository of ~/.pypirc (as twine's --repository); default: TWINE_* or the embedded index"
+    init.register(sub)
     build.register(sub)
     release.register(sub, repo_help)
     publish.register(sub, repo_help)

@@ -36,7 +36,7 @@ class VersionError(ReleaseError):
 
 
 class ChangelogError(ReleaseError):
-    fix = "add a `## [X.Y.Z] - YYYY-MM-DD` section to the library's CHANGELOG (`make bump` opens one)"
+    fix = "add a `## [X.Y.Z] - YYYY-MM-DD` section to the library's CHANGELOG (`ytc-release bump` opens one)"
 
 
 class TestsFailedError(ReleaseError):
@@ -44,15 +44,15 @@ class TestsFailedError(ReleaseError):
 
 
 class BuildError(ReleaseError):
-    fix = "read the build output above, fix the library's pyproject.toml or its sources, then run `make build`"
+    fix = "read the build output above, fix the library's pyproject.toml or its sources, then run `ytc-release build`"
 
 
 class CheckError(ReleaseError):
-    fix = "fix the package metadata or contents so `make build` passes its checks"
+    fix = "fix the package metadata or contents so `ytc-release build` passes its checks"
 
 
 class IndexUnreachableError(ReleaseError):
-    fix = "start the index (`make index-up` for the embedded one) or check TWINE_REPOSITORY_URL"
+    fix = "start the index (`ytc-release index up` for the embedded one) or check TWINE_REPOSITORY_URL"
 
 
 class CredentialsError(ReleaseError):
@@ -60,11 +60,11 @@ class CredentialsError(ReleaseError):
 
 
 class VersionTakenError(ReleaseError):
-    fix = "bump the version (`make bump PART=patch`) and release again; published files are never replaced"
+    fix = "bump the version (`ytc-release bump patch`) and release again; published files are never replaced"
 
 
 class UploadError(ReleaseError):
-    fix = "run `make release` again: files already on the index are kept and only the missing ones are uploaded"
+    fix = "run `ytc-release release` again: files already on the index are kept and only the missing ones are uploaded"
 
 
 class VerifyError(ReleaseError):
@@ -76,7 +76,7 @@ class PinError(ReleaseError):
 
 
 class IndexServerError(ReleaseError):
-    fix = "see index/server.log, or run `make index-status`"
+    fix = "see server.log in the embedded index's home, or run `ytc-release index status`"
 
 
 class AccountError(ReleaseError):
@@ -88,7 +88,7 @@ class CheckFailedError(ReleaseError):
 
 
 class GuardError(ReleaseError):
-    fix = "bump the version (`make bump PART=patch`), describe the change in common/CHANGELOG.md, commit"
+    fix = "bump the version (`ytc-release bump patch`), describe the change in the library's CHANGELOG, commit"
 
 
 class ContainerError(ReleaseError):

@@ -134,7 +134,7 @@ def _library_project(root: Path, library: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
 
 
-def _default_version_file(root: Path, library: str) -> str | None:
+def default_version_file(root: Path, library: str) -> str | None:
     """The library's pyproject when its version is static there, else hatch's version path."""
     path = root / library / PYPROJECT
     if not path.is_file():
@@ -177,7 +177,7 @@ def parse(root: Path, table: dict[str, Any]) -> Project:
         raise ProjectConfigError(
             f"[{TABLE}] import-names {list(import_names)} are not Python package names", KEYS["import-names"]
         )
-    version_file = _string(table, "version-file") or _default_version_file(root, library)
+    version_file = _string(table, "version-file") or default_version_file(root, library)
     if version_file is None:
         raise ProjectConfigError(
             f"[{TABLE}] does not say where the version of {distribution} comes from",

@@ -12,7 +12,8 @@ import pytest
 
 from tests.migrate.upstream_tree import SERVICES, build
 from tests.support.workspace import Workspace, make_workspace
-from ytc_release.paths import DIST_NAME
+
+DIST_NAME = "ytcaption-common"  # the example library this repository releases
 from ytc_release.services import locking
 from ytc_release.toolkit.ports import port_taken
 

@@ -16,7 +16,8 @@ from tests.support.venvs import make_venv, pip, run_python
 from tests.support.versions import V_MINOR, V_PATCH, V_UNRELEASED, V
 from tests.support.workspace import Workspace, make_workspace
 from ytc_release.index.client import project_files
-from ytc_release.paths import DIST_NAME
+
+DIST_NAME = "ytcaption-common"  # the example library this repository releases
 from ytc_release.pipeline.build import sha256_of
 from ytc_release.services import locking
 from ytc_release.target import embedded_target
@@ -282,8 +283,8 @@ def test_verify_fails_when_the_index_serves_other_bytes(ws: Workspace) -> None:
     target = embedded_target(ws.index)
     for artifact in artifacts:
         upload(target, artifact.path)
-    check_served_hashes(target, artifacts, V)  # as built: passes
+    check_served_hashes(target, DIST_NAME, artifacts)  # as built: passes
     served = ws.index.packages / artifacts[0].name
     served.write_bytes(served.read_bytes() + b"tampered on the server")
     with pytest.raises(VerifyError, match="sha256"):
-        check_served_hashes(target, artifacts, V)
+        check_served_hashes(target, DIST_NAME, artifacts)

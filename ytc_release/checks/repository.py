@@ -120,7 +120,7 @@ def check_pins_on_index(lay: Layout, config: IndexConfig) -> list[str]:
     if target is None:
         return [
             "no index to check the pins against: none is configured and the embedded index is not running; "
-            "run `make index-up` (and `make release`), set TWINE_REPOSITORY_URL, or pass --offline"
+            "run `ytc-release index up` (and `ytc-release release`), set TWINE_REPOSITORY_URL, or pass --offline"
         ]
     available = set(index_client.published_versions(target, lay.project.distribution))
     return [

@@ -79,7 +79,7 @@ def cmd_index_status(settings: Settings, args: argparse.Namespace) -> int:
     record = index.running()
     settings.report.say(f"packages: {index.packages} ({index.file_count()} files)")
     if record is None:
-        settings.report.say("status:   not running (`make index-up` starts it)")
+        settings.report.say("status:   not running (`ytc-release index up` starts it)")
         return 3
     url = str(record["url"])
     health = "ok" if healthy(url) else "NOT ANSWERING"

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.index.client import published_versions
-    from ytc_release.services.pins import read_pins
+    from ytc_release.services.pins import service_pins
     from ytc_release.version import read_version
 
     lay, report = settings.lay, settings.report
@@ -24,14 +24,17 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     target = settings.index()  # never started here
     on_index: list[str] | None = None
     if target is None:
-        report.say("index:          none configured and the embedded index is not running (`make index-up`)")
+        report.say("index:          none configured and the embedded index is not running (`ytc-release index up`)")
     else:
         on_index = published_versions(target, lay.project.distribution)
         report.say(f"index:          {target.describe()}")
         report.say(f"on the index:   {', '.join(on_index) or '(none)'}")
     report.say("pins:")
     missing = 0
-    for pin in read_pins(lay):
+    pins, unpinned = service_pins(lay)
+    for service in unpinned:
+        report.detail(f"{service:<32} {'-':<10} NOT PINNED (still on a copy? `ytc-release migrate {service}`)")
+    for pin in pins:
         notes = []
         if pin.held:
             notes.append("held")

@@ -195,7 +195,7 @@ def run_images(lay: Layout, report: Reporter, config: IndexConfig, epoch: str | 
     if missing:
         raise ReleaseError(
             f"the embedded index lacks {lay.project.distribution} {', '.join(missing)} that services pin",
-            "run `make release` first",
+            "run `ytc-release release` first",
         )
     results = []
     with (

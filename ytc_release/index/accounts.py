@@ -20,7 +20,7 @@ def generate_password() -> str:
 def _open(htpasswd: Path, create: bool = False) -> HtpasswdFile:
     if not htpasswd.is_file():
         if not create:
-            raise AccountError(f"no htpasswd file at {htpasswd}", "run `make index-up` once to create it")
+            raise AccountError(f"no htpasswd file at {htpasswd}", "run `ytc-release index up` once to create it")
         htpasswd.parent.mkdir(parents=True, exist_ok=True)
         return HtpasswdFile(str(htpasswd), new=True, default_scheme="bcrypt")
     return HtpasswdFile(str(htpasswd), default_scheme="bcrypt")

@@ -92,7 +92,7 @@ class EmbeddedIndex:
         except (FileNotFoundError, KeyError) as err:
             raise IndexServerError(
                 f"{self.pypirc} is missing or lacks [{PYPIRC_SECTION}] repository/username/password",
-                f"delete {self.pypirc} and run `make index-up`: a new publisher password is generated",
+                f"delete {self.pypirc} and run `ytc-release index up`: a new publisher password is generated",
             ) from err
 
     def _update_pypirc_url(self, port: int) -> None:
@@ -152,12 +152,12 @@ class EmbeddedIndex:
                 return url, False
             raise IndexServerError(
                 f"the embedded index (pid {record['pid']}) runs but {url}health does not answer",
-                "run `make index-down` then `make index-up`; see index/server.log",
+                "run `make index-down` then `ytc-release index up`; see index/server.log",
             )
         if port_taken(port):
             raise IndexServerError(
                 f"port {port} on {HOST} is already taken by another program",
-                f"stop that program or choose another port, e.g. `YTC_INDEX_PORT={port + 1} make index-up`",
+                f"stop that program or choose another port, e.g. `YTC_INDEX_PORT={port + 1} ytc-release index up`",
             )
         self.ensure_credentials(port)
         self.packages.mkdir(parents=True, exist_ok=True)
@@ -180,7 +180,7 @@ class EmbeddedIndex:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                start_new_session=True,  # survives the shell that ran `make index-up`
+                start_new_session=True,  # survives the shell that ran `ytc-release index up`
             )
         self.pid_file.write_text(json.dumps({"pid": proc.pid, "port": port, "url": url}))
 

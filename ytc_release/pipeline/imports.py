@@ -94,18 +94,18 @@ def findings(
     problems, notes = [], []
     for f in failures:
         top = (f.missing or "").split(".")[0]
-        if f.missing and top not in own and normalize(top) not in declared:
-            what = (
+        undeclared = bool(f.missing) and top not in own and normalize(top) not in declared
+        if is_exempt(f.module, project.import_check_exempt):
+            why = f"needs `{top}`, not declared" if undeclared else f"{f.type}: {f.message}"
+            notes.append(f"{f.module} does not import ({why}); exempt by import-check-exempt")
+        elif undeclared:
+            problems.append(
                 f"{f.module} does not import: it needs the module `{top}`, which none of the declared "
                 f"dependencies provides; add the distribution that provides `{top}` to [project].dependencies "
                 f"in {pyproject}"
             )
         else:
-            what = f"{f.module} does not import: {f.type}: {f.message}"
-        if is_exempt(f.module, project.import_check_exempt):
-            notes.append(f"{what} (exempt: import-check-exempt)")
-        else:
-            problems.append(what)
+            problems.append(f"{f.module} does not import: {f.type}: {f.message}")
     return problems, notes
 
 

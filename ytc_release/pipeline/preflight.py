@@ -14,7 +14,7 @@ from ytc_release.index.client import IndexedFile
 from ytc_release.pipeline.build import Artifact, find_artifacts
 from ytc_release.pipeline.steps import Context, Results
 from ytc_release.services import locking
-from ytc_release.services.pins import Pin, read_pins
+from ytc_release.services.pins import Pin, service_pins
 from ytc_release.target import IndexTarget, resolve_index
 from ytc_release.version import read_version
 
@@ -52,18 +52,22 @@ def from_source(ctx: Context, done: Results) -> Preflight:
     if lay.changelog is not None:
         changelog.require_entry(lay.changelog, version)
         report.detail(f"CHANGELOG has an entry for {version}")
-    service_pins = tuple(read_pins(lay))
-    report.detail(f"{len(service_pins)} services: " + ", ".join(p.service for p in service_pins))
+    pins, unpinned = service_pins(lay)
+    report.detail(f"{len(pins)} pinned services: " + (", ".join(p.service for p in pins) or "none yet"))
+    if unpinned:
+        report.detail(
+            f"not pinned yet, left alone: {', '.join(unpinned)} (`ytc-release migrate` moves them onto the index)"
+        )
     # What the pin step will need to lock, known before anything is published.
     locking.uv_binary()
-    for pin in service_pins:
+    for pin in pins:
         if not pin.held:
             locking.lock_python(pin.requirements.parent, ctx.lock_python)
     target = resolve_index(lay.index_home, ctx.config, start=not ctx.dry_run, report=report)
     published = _index_files(ctx, target, version)
     if target is not None:
         report.detail(f"index holds {len(published)} file(s) of {version}")
-    return Preflight(version, target, published, service_pins)
+    return Preflight(version, target, published, tuple(pins))
 
 
 def from_dist(ctx: Context, done: Results) -> Preflight:

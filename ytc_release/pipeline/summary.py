@@ -52,5 +52,5 @@ def next_steps_after_publish(ctx: Context, done: Results) -> None:
     report.say("")
     report.say("next: move the services' pins in a pull request (CI never pushes to main):")
     report.detail(f"git switch -c pin-ytcaption-common-{version}")
-    report.detail("make release        # the version is on the index: a no-op publish, then verify and pin")
+    report.detail("ytc-release release #  the version is on the index: a no-op publish, then verify and pin")
     report.detail(f'git commit -am "Pin ytcaption-common {version}" && git push -u origin HEAD   # open the PR')

@@ -85,15 +85,19 @@ def discover_services(lay: Layout) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def read_pin(lay: Layout, service_dir: Path) -> Pin:
+def read_pin(lay: Layout, service_dir: Path) -> Pin | None:
+    """The service's exact pin; None when its requirements.txt does not name the library at all
+    (a service not migrated yet); an error for anything else than exactly one exact pin."""
     name = lay.project.distribution
     req = service_dir / "requirements.txt"
     rel = req.relative_to(lay.root)
     text = req.read_text(encoding="utf-8")
     pins = list(pin_pattern(name).finditer(text))
     mentions = [line for line in text.splitlines() if mention_pattern(name).search(line.split("#", 1)[0])]
+    if not pins and not mentions:
+        return None
     if len(pins) != 1 or len(mentions) != 1:
-        what = f"no `{name}==X.Y.Z` pin" if not pins else f"{max(len(pins), len(mentions))} {name} lines"
+        what = f"no exact `{name}==X.Y.Z` pin" if not pins else f"{max(len(pins), len(mentions))} {name} lines"
         raise PinError(
             f"{rel} has {what}; exactly one exact pin is required",
             f"give each service's requirements.txt exactly one `{name}==X.Y.Z` line (`ytc-release migrate` writes it)",
@@ -102,15 +106,36 @@ def read_pin(lay: Layout, service_dir: Path) -> Pin:
     return Pin(service_dir.relative_to(lay.root).as_posix(), req, match["version"], HOLD_MARKER in match["tail"])
 
 
-def read_pins(lay: Layout) -> list[Pin]:
+def service_pins(lay: Layout) -> tuple[list[Pin], list[str]]:
+    """(the services' pins, the services whose requirements.txt does not name the library yet)."""
     services = discover_services(lay)
     if not services:
         raise PinError(
             f"no services found under {lay.root} (the [tool.ytc-release] services globs "
             f"{list(lay.project.services)} match no folder with a requirements.txt and a Dockerfile)",
-            "fix `services` in [tool.ytc-release], or run `ytc-release migrate` on the service folders",
+            "fix `services` in [tool.ytc-release]",
         )
-    return [read_pin(lay, s) for s in services]
+    pins, unpinned = [], []
+    for service in services:
+        pin = read_pin(lay, service)
+        if pin is None:
+            unpinned.append(service.relative_to(lay.root).as_posix())
+        else:
+            pins.append(pin)
+    return pins, unpinned
+
+
+def read_pins(lay: Layout) -> list[Pin]:
+    """Every service's pin; an error naming the first service that has none."""
+    pins, unpinned = service_pins(lay)
+    if unpinned:
+        name = lay.project.distribution
+        raise PinError(
+            f"{unpinned[0]}/requirements.txt does not pin {name}"
+            + (f" (nor do {len(unpinned) - 1} more)" if len(unpinned) > 1 else ""),
+            f"run `ytc-release migrate {' '.join(unpinned)}` (it replaces the copy with the exact pin)",
+        )
+    return pins
 
 
 def rewrite_pin(text: str, version: str, hashes: list[str] | None = None, *, distribution: str) -> str:
