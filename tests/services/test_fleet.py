@@ -14,6 +14,7 @@ from tests.conftest import REPO_ROOT
 from tests.support.net import http_get, wait_for_port
 from tests.support.redis_server import RedisServer
 from tests.support.workspace import Workspace, make_workspace
+from ytc_release.paths import Layout
 from ytc_release.services.pins import read_pin
 from ytc_release.toolkit.ports import free_port
 
@@ -53,7 +54,7 @@ def fleet_on_loopback(tmp_path: Path, redis_server: RedisServer):
 def set_pin(ws: Workspace, service: str, version: str) -> None:
     req = ws.root / service / "requirements.txt"
     text = req.read_text()
-    old = read_pin(ws.root, ws.root / service).version
+    old = read_pin(Layout(ws.root), ws.root / service).version
     req.write_text(text.replace(f"ytcaption-common=={old}", f"ytcaption-common=={version}"))
 
 

@@ -17,6 +17,7 @@ from tests.support.redis_server import RedisServer
 from tests.support.venvs import make_venv
 from tests.support.workspace import Workspace, make_workspace
 from ytc_release.index.accounts import set_user
+from ytc_release.paths import Layout
 from ytc_release.services.pins import discover_services, read_pin
 from ytc_release.target import embedded_target
 from ytc_release.toolkit import web
@@ -24,7 +25,7 @@ from ytc_release.toolkit.runner import clean_pip_env
 from ytc_release.toolkit.waiting import wait_until
 from ytc_release.version import next_version, read_version
 
-SERVICES = [p.relative_to(REPO_ROOT).as_posix() for p in discover_services(REPO_ROOT)]
+SERVICES = [p.relative_to(REPO_ROOT).as_posix() for p in discover_services(Layout(REPO_ROOT))]
 READER, READER_PASSWORD = "deploy-reader", "reader-password-for-tests"
 
 
@@ -141,7 +142,7 @@ def test_dockerfile_pip_step_installs_the_pin_from_the_private_index(
     assert "id=pipconf" in secret_mount(released.root / service / "Dockerfile")
     result = dockerfile_pip_install(released, service, venvs[service], tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    pin = read_pin(released.root, released.root / service)
+    pin = read_pin(Layout(released.root), released.root / service)
     assert installed_version(venvs[service]) == pin.version
     index_url = embedded_target(released.index).simple_url.rstrip("/").rsplit("/", 1)[0]
     assert f"{index_url}/packages/ytcaption_common-{pin.version}-py3-none-any.whl" in result.stdout
@@ -152,7 +153,7 @@ def test_dockerfile_pip_step_installs_the_pin_from_the_private_index(
 def test_service_health_reports_the_pin_and_degrades_without_redis(
     released: Workspace, venvs, redis: RedisServer, service: str
 ) -> None:
-    pin = read_pin(released.root, released.root / service)
+    pin = read_pin(Layout(released.root), released.root / service)
     app = App(venvs[service], released.root / service, redis.url)
     try:
         status, body = app.health()
@@ -244,7 +245,7 @@ def test_a_release_moves_every_pin_and_the_installs_follow(
     result = released.ytc("release", "--skip-tests")
     assert result.returncode == 0, result.stdout + result.stderr
     for service in SERVICES:
-        assert read_pin(released.root, released.root / service).version == following
+        assert read_pin(Layout(released.root), released.root / service).version == following
         installed = dockerfile_pip_install(released, service, venvs[service], tmp_path)
         assert installed.returncode == 0, installed.stdout[-2000:]
         assert installed_version(venvs[service]) == following

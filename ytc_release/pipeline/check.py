@@ -150,7 +150,7 @@ def check_wheel_imports(ctx: Context, done: Results, wheel: Artifact) -> None:
 
     lay, target = ctx.lay, done.ready.index
     _, dependencies = declared_metadata(lay.library)
-    venv, _ = verify.dependencies_venv(
+    venv, reused = verify.dependencies_venv(
         target, lay.project.distribution, verify.requirements_of(wheel.path), verify.index_env(target)
     )
     python = venv / "bin" / "python"
@@ -163,7 +163,8 @@ def check_wheel_imports(ctx: Context, done: Results, wheel: Artifact) -> None:
         )
         pyproject = f"{lay.project.library}/pyproject.toml"
         notes = check_imports(python, wheel.path, lay.project, dependencies, pyproject)
-    ctx.report.detail("every module imports beside only the declared dependencies")
+    where = "cached venv of its dependencies" if reused else "new venv of its dependencies (cached for next time)"
+    ctx.report.detail(f"{where}: every module imports beside only the declared dependencies")
     for note in notes:
         ctx.report.detail(note)
 
