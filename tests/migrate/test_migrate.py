@@ -127,7 +127,7 @@ def test_a_modified_copy_is_refused_and_force_overrides(tree: Path) -> None:
 def test_a_folder_that_is_not_a_service_is_an_error(tree: Path) -> None:
     result = migrate(tree, "--version", "2.0.0", "scripts")
     assert result.returncode == 1
-    assert "scripts is not a service folder (it needs a Dockerfile and a requirements.txt)" in result.stderr
+    assert "scripts is not a service folder (it needs a requirements.txt and a Dockerfile at or below" in result.stderr
 
 
 def test_without_version_or_index_it_takes_the_source_version_and_says_so(tree: Path) -> None:
