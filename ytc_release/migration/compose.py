@@ -100,6 +100,13 @@ def _split_volume(entry: Any) -> tuple[str, str] | None:
     return None
 
 
+def _with_source(entry: Any, old: str, new: str) -> Any:
+    if isinstance(entry, str):
+        return new + entry[len(old) :]
+    entry["source"] = new
+    return entry
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -170,6 +177,13 @@ def rebase_compose(text: str, compose: Path, service: Path, library: Path | None
                         f"line {line}: {name}: bind-mounts the absolute host path {source}: it exists only on a"
                         " machine laid out like this one"
                     )
+                elif _inside(host, service) and not source.startswith(("/", "~")):
+                    shorter = os.path.relpath(host, here) + ("/" if source.endswith("/") else "")
+                    if os.path.normpath(shorter) != os.path.normpath(source):
+                        # `../../../services/se8/app/` from docker/: inside the folder, written through the root
+                        volumes[index] = _with_source(volumes[index], source, shorter)
+                        edit.notes.append(f"line {line}: {name}: bind mount `{source}` -> `{shorter}`")
+                        changed = True
                 elif not _inside(host, service):
                     edit.manual.append(
                         f"line {line}: {name}: bind-mounts {source}, outside the service folder; a VM that holds"
@@ -178,6 +192,7 @@ def rebase_compose(text: str, compose: Path, service: Path, library: Path | None
             if not volumes:
                 del svc["volumes"]
         edit.manual += _pythonpath_notes(svc, name, removed)
+    edit.manual.sort(key=lambda note: int(note.split(":", 1)[0].removeprefix("line ") or 0))
     if changed:
         out = io.StringIO()
         yaml.dump(doc, out)

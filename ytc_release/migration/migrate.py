@@ -209,13 +209,8 @@ def plan_service(
             f"{show(path)}:{line}: PYTHONPATH entry {entry} only reached the copy of the library (removed); drop it"
             for line, entry in edit.pythonpath
         ]
-        for source in edit.requirement_files:
-            if source.startswith("/"):
-                plan.manual.append(
-                    f"{show(path)}: installs {source}, a file made inside the image; check it pins {name}"
-                )
-            else:
-                installed.add(_in_context(folder, source))
+        # a file made inside the image (/tmp/req-clean.txt from requirements.txt) has no copy here to pin
+        installed |= {_in_context(folder, s) for s in edit.requirement_files if not s.startswith("/")}
     for path in files:
         if path.name.startswith("requirements") and path.suffix == ".txt":
             text = path.read_text(encoding="utf-8")

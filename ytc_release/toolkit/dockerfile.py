@@ -19,6 +19,7 @@ from dockerfile_parse import DockerfileParser
 
 PIPCONF_MOUNT = "--mount=type=secret,id=pipconf,target=/etc/pip.conf"
 _SHELL_SPLIT = {"&&", "||", ";", "|"}
+_SHELL_KEYWORDS = {"then", "else", "do", "!"}
 _PYTHON = re.compile(r"^(.*/)?python(\d(\.\d+)?)?$")
 _PIP = re.compile(r"^(.*/)?pip(\d(\.\d+)?)?$")
 # The Python that distributions' base images ship.
@@ -157,6 +158,8 @@ def shell_commands(instruction: Instruction) -> list[list[str]]:
 def pip_install_args(command: list[str]) -> list[str] | None:
     """The arguments after `install` when ``command`` is `pip install`, `pip3 install` or `python -m pip install`."""
     words = list(command)
+    while words and words[0] in _SHELL_KEYWORDS:  # `if ...; then pip install -r a.txt; else ...`
+        words.pop(0)
     while words and "=" in words[0] and not words[0].startswith("-"):  # FOO=bar pip install ...
         words.pop(0)
     if len(words) >= 2 and _PIP.match(words[0]) and words[1] == "install":
