@@ -223,7 +223,8 @@ def lock_install(command: list[str], source_of: dict[str, str]) -> tuple[str | N
     if unsafe:
         return None, f"installs requirements.txt with {' '.join(unsafe)}, which a hash lock cannot express"
     head = command[: len(command) - len(args)]  # `pip install`, `python3.11 -m pip install`, `FOO=1 pip install`
-    return " ".join([*head, "--no-cache-dir", "--require-hashes", "-r", LOCK_FILE]), None
+    kept = [w for w in rest if w != "--no-cache-dir"]
+    return " ".join([*head, *kept, "--no-cache-dir", "--require-hashes", "-r", LOCK_FILE]), None
 
 
 def _replace_commands(instruction: dockerfile.Instruction, new: dict[int, str]) -> str | None:
