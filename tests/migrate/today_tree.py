@@ -183,7 +183,7 @@ def build(root: Path, version: str = VERSION) -> Path:
     # source, a GPU compose with an absolute host path and a mount outside the folder, a docker/.dockerignore.
     gpu = root / "services/se-gpu"
     _service_code(gpu, "se-gpu")
-    _write(gpu / "requirements.txt", "redis==5.0.8\n-e ./common\n")
+    _write(gpu / "requirements.txt", "redis>=5\n-e ./common\n")  # constraints.txt holds it below 6
     _write(gpu / "requirements-docker.txt", "redis==5.0.8\n# Common library\n-e ./common\n")
     _write(gpu / "constraints.txt", "redis<6\n")
     _write(
