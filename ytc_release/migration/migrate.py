@@ -408,7 +408,7 @@ def lock_converted(folder: Path, version: str, name: str, settings: Settings, dr
     )
     python = locking.read_header((folder / locking.LOCK_FILE).read_text(encoding="utf-8"))
     for path in dockerfiles(folder):
-        for line in locking.installs_without_hashes(path):
+        for line in dict.fromkeys(locking.installs_without_hashes(path)):  # one line per RUN
             report.detail(
                 f"do by hand: {show(folder)}/{line}: install {locking.LOCK_FILE} instead "
                 "(`pip install --require-hashes -r requirements.lock`, COPY it in first)"
