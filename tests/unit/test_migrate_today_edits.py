@@ -197,3 +197,11 @@ def test_the_main_dockerfile_may_live_in_docker(tmp_path: Path) -> None:
     assert main_dockerfile(tmp_path) == tmp_path / "docker/Dockerfile"
     (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\n")
     assert main_dockerfile(tmp_path) == tmp_path / "Dockerfile"
+
+
+def test_check_finds_a_copy_of_the_library_folder() -> None:
+    from ytc_release.checks.repository import dockerfile_problems
+
+    text = "FROM python:3.11-slim\nCOPY shared/ /app/shared/\nRUN pip install /app/shared\nCOPY app/shared/ ./x/\n"
+    problems = dockerfile_problems("svc/docker/Dockerfile", text, "ytcaption-common", NAMES)
+    assert [p.split(": ", 1)[0] for p in problems] == ["svc/docker/Dockerfile:2", "svc/docker/Dockerfile:3"]
