@@ -59,6 +59,8 @@ def test_migrate_converts_every_shape_and_reports_what_it_leaves(tree: Path) -> 
         for path in folder.glob("Dockerfile*"):
             text = path.read_text()
             assert dockerfile_problems(path.name, text, "ytcaption-common") == []
+            # built from the folder itself (the master common/ above is not a build context): no rebase, no lock
+            assert "requirements.lock" not in text and "does not exist" not in out, path
             steps = [i for i in dockerfile.parse(text) if dockerfile.installs_requirements(i)]
             assert steps and all(dockerfile.has_pipconf_mount(i) for i in steps), path
         compose = YAML(typ="safe").load((folder / "docker-compose.yml").read_text())

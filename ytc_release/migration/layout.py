@@ -38,9 +38,17 @@ def inferred_context(text: str, folder: Path, top: Path, library: str) -> Path:
             continue
         for source in args[:-1]:
             normal = posixpath.normpath(source)
-            if normal == rel or normal.startswith(rel + "/") or normal.split("/")[0] == library.split("/")[0]:
+            if normal == rel or normal.startswith(rel + "/"):
+                return top
+            # `COPY shared/ ./common/`: the library's folder of the root, which the service folder does not
+            # hold (an older-layout service copies its own common/ from its own folder)
+            if _under(normal, library) and not (folder / normal).exists() and (top / normal).exists():
                 return top
     return folder
+
+
+def _under(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip("/") + "/")
 
 
 def source_exists(base: Path, source: str) -> bool:
