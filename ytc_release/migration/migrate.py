@@ -255,7 +255,8 @@ def _source_notes(path: Path, edit: migrate_edits.DockerfileEdit, folder: Path, 
             )
         else:
             notes.append(
-                f"{show(path)}:{line}: COPY source {source} does not exist (not in {show(context)} either); "
+                f"{show(path)}:{line}: COPY source {source} does not exist (not in the old build context "
+                f"{show(context)} either); "
                 "the build fails here: add it or remove the COPY"
             )
     for line, source in edit.sources:
