@@ -100,11 +100,13 @@ def test_base_images_skip_build_stages_and_env_is_read() -> None:
 
 def test_check_rules_use_the_parser() -> None:
     clean = "FROM python:3.11-slim\nCOPY requirements.txt .\n# the common library now comes from the index\nRUN pip install -r requirements.txt\n"
-    assert dockerfile_problems("Dockerfile", clean) == []
+    assert dockerfile_problems("Dockerfile", clean, "ytcaption-common") == []
     for line, number in (("COPY ../common /app/common", 2), ("COPY shared/common /srv/common", 2)):
-        problems = dockerfile_problems("svc/Dockerfile", f"FROM python:3.11-slim\n{line}\n")
+        problems = dockerfile_problems("svc/Dockerfile", f"FROM python:3.11-slim\n{line}\n", "ytcaption-common")
         assert len(problems) == 1 and problems[0].startswith(f"svc/Dockerfile:{number}: copies common/")
-    installs = dockerfile_problems("Dockerfile", "FROM python:3.11-slim\nRUN cd /app/common && pip install .\n")
+    installs = dockerfile_problems(
+        "Dockerfile", "FROM python:3.11-slim\nRUN cd /app/common && pip install .\n", "ytcaption-common"
+    )
     assert len(installs) == 1 and "installs a copied common" in installs[0]
 
 

@@ -80,13 +80,19 @@ def test_path_installs_of_a_copy(line: str, copy: bool) -> None:
 
 
 def test_requirements_get_exactly_one_pin() -> None:
-    text, notes = pin_requirements("fastapi==0.115.0\n# Common library\n-e ../common\n", "2.0.0", must_pin=False)
+    text, notes = pin_requirements(
+        "fastapi==0.115.0\n# Common library\n-e ../common\n", "2.0.0", must_pin=False, distribution="ytcaption-common"
+    )
     assert text == "fastapi==0.115.0\n# Common library\nytcaption-common==2.0.0\n" and len(notes) == 1
-    both, _ = pin_requirements("ytcaption-common==2.0.0\n-e ./common\n", "2.0.0", must_pin=True)
+    both, _ = pin_requirements(
+        "ytcaption-common==2.0.0\n-e ./common\n", "2.0.0", must_pin=True, distribution="ytcaption-common"
+    )
     assert both == "ytcaption-common==2.0.0\n"
-    added, _ = pin_requirements("fastapi==0.115.0", "2.0.0", must_pin=True)  # requirements-docker.txt shape
+    added, _ = pin_requirements(
+        "fastapi==0.115.0", "2.0.0", must_pin=True, distribution="ytcaption-common"
+    )  # requirements-docker.txt shape
     assert added == "fastapi==0.115.0\nytcaption-common==2.0.0\n"
-    assert pin_requirements(added, "2.0.0", must_pin=True) == (added, [])
+    assert pin_requirements(added, "2.0.0", must_pin=True, distribution="ytcaption-common") == (added, [])
 
 
 DOCKERFILE = """\

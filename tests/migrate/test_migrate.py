@@ -15,8 +15,13 @@ from tests.migrate.bind_check import check
 from tests.migrate.upstream_tree import SERVICES, build, snapshot
 from tests.support.cli import run_cli
 from ytc_release.checks.repository import dockerfile_problems
+from ytc_release.paths import Layout
+from ytc_release.project import load as load_project
 from ytc_release.services.pins import read_pin
 from ytc_release.toolkit import dockerfile
+
+# this repository's own table: the old-layout tree has none, so migrate reads the tool's checkout
+PROJECT = load_project(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture
@@ -50,10 +55,12 @@ def test_migrate_converts_every_shape_and_reports_what_it_leaves(tree: Path) -> 
     for service in SERVICES:
         folder = tree / service
         assert not (folder / "common").exists()
-        assert read_pin(tree, folder).version == "2.0.0"
+        assert read_pin(Layout(tree, given=PROJECT), folder).version == "2.0.0"
         for path in folder.glob("Dockerfile*"):
             text = path.read_text()
-            assert dockerfile_problems(path.name, text) == []
+            assert dockerfile_problems(path.name, text, "ytcaption-common") == []
+            # built from the folder itself (the master common/ above is not a build context): no rebase, no lock
+            assert "requirements.lock" not in text and "does not exist" not in out, path
             steps = [i for i in dockerfile.parse(text) if dockerfile.installs_requirements(i)]
             assert steps and all(dockerfile.has_pipconf_mount(i) for i in steps), path
         compose = YAML(typ="safe").load((folder / "docker-compose.yml").read_text())
@@ -122,7 +129,7 @@ def test_a_modified_copy_is_refused_and_force_overrides(tree: Path) -> None:
 def test_a_folder_that_is_not_a_service_is_an_error(tree: Path) -> None:
     result = migrate(tree, "--version", "2.0.0", "scripts")
     assert result.returncode == 1
-    assert "scripts is not a service folder (it needs a Dockerfile and a requirements.txt)" in result.stderr
+    assert "scripts is not a service folder (it needs a requirements.txt and a Dockerfile at or below" in result.stderr
 
 
 def test_without_version_or_index_it_takes_the_source_version_and_says_so(tree: Path) -> None:
@@ -146,7 +153,7 @@ def test_without_version_index_or_checkout_it_says_what_to_do(monkeypatch: pytes
         monkeypatch.delenv(name)
     monkeypatch.setattr(migrate_module, "tool_layout", lambda settings: None)
     with pytest.raises(migrate_module.MigrateError) as raised:
-        migrate_module.default_version(Settings.resolve(), Reporter())
+        migrate_module.default_version(Settings.resolve(), "ytcaption-common", Reporter())
     assert "pass --version X.Y.Z" in raised.value.fix and "YTC_REPO_ROOT" in raised.value.fix
 
 
@@ -156,6 +163,6 @@ def test_in_this_repository_the_master_is_the_library_source(repo_root: Path, tm
     service = tmp_path / "repo/services/legacy"
     shutil.copytree(repo_root / "common/src/ytcaption_common", tmp_path / "repo/common/src/ytcaption_common")
     shutil.copytree(repo_root / "common/src/ytcaption_common", service / "common")
-    master = master_common(service)
+    master = master_common(service, "ytcaption_common")
     assert master == tmp_path / "repo/common/src/ytcaption_common"
     assert local_changes(service / "common", master) == []

@@ -53,7 +53,7 @@ def test_migrated_services_start_from_the_index_and_answer_health(
     # migrate locks each service it converts against the index, and says what the Dockerfile still needs.
     for service in SERVICES:
         lock = locking.parse_lock((tree / service / locking.LOCK_FILE).read_text())
-        assert lock[DIST_NAME].version == version and lock[DIST_NAME].hashes
+        assert lock["ytcaption-common"].version == version and lock["ytcaption-common"].hashes
         assert all(entry.hashes for entry in lock.values())
     assert "requirements.lock compiled (every dependency with its hashes)" in migrated.stdout
     assert "install requirements.lock instead" in migrated.stdout

@@ -69,11 +69,11 @@ def check_no_copies(lay: Layout) -> list[str]:
         if _EDITABLE_COMMON.search(text):
             problems.append(f"{rel}: installs common from a path (`-e ./common`); pin {name}==X.Y.Z")
         if path.name.startswith("Dockerfile"):
-            problems += dockerfile_problems(rel.as_posix(), text, name)
+            problems += dockerfile_problems(rel.as_posix(), text, name, tuple(sorted(copies)))
     return problems
 
 
-def dockerfile_problems(rel: str, text: str, name: str) -> list[str]:
+def dockerfile_problems(rel: str, text: str, name: str, names: tuple[str, ...] = ()) -> list[str]:
     """COPY/ADD of a `common` folder (`common/`, `./common`, `../common`, `shared/common`, ...) and RUN steps
     that install a copy, found by the Dockerfile parser: comments and other instructions never count."""
     try:
@@ -82,12 +82,12 @@ def dockerfile_problems(rel: str, text: str, name: str) -> list[str]:
         return [f"{rel}: could not be parsed as a Dockerfile ({err}); fix its syntax"]
     problems = []
     for instruction in instructions:
-        if dockerfile.copies_common(instruction):
+        if dockerfile.copies_library(instruction, names):  # also `COPY shared/ ./common/` with names
             problems.append(
                 f"{rel}:{instruction.start}: copies common/ into the image ({instruction.name} {instruction.value}); "
                 f"install {name} from the index (`ytc-release migrate` does it)"
             )
-        elif dockerfile.installs_the_copy(instruction):
+        elif dockerfile.installs_the_copy(instruction, names):
             problems.append(
                 f"{rel}:{instruction.start}: installs a copied common ({instruction.value}); "
                 f"install {name} from the index (`ytc-release migrate` does it)"

@@ -12,6 +12,8 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 
+# The defaults: the older layout, whose copies were imported as `common` and whose library is `ytcaption_common`.
+# When the library keeps the copy's import name (`common`), nothing is rewritten.
 OLD = "common"
 NEW = "ytcaption_common"
 
@@ -25,23 +27,23 @@ class ImportRewrite:
     error: str | None = None
 
 
-def _is_common(module: str | None) -> bool:
-    return module is not None and (module == OLD or module.startswith(OLD + "."))
+def _is_common(module: str | None, old: str = OLD) -> bool:
+    return module is not None and (module == old or module.startswith(old + "."))
 
 
-def _targets(tree: ast.AST) -> tuple[set[int], set[tuple[int, int]], list[int]]:
+def _targets(tree: ast.AST, old: str) -> tuple[set[int], set[tuple[int, int]], list[int]]:
     """(lines of import statements to rewrite, (line, byte col) of Name loads bound by `import common...`,
     lines of sys.path edits)."""
     import_lines: set[int] = set()
     bound_by_import = False
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and _is_common(node.module):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and _is_common(node.module, old):
             import_lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-        elif isinstance(node, ast.Import) and any(_is_common(a.name) for a in node.names):
+        elif isinstance(node, ast.Import) and any(_is_common(a.name, old) for a in node.names):
             import_lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
             # `import common.x` binds the name `common`; `import common.x as y` binds y only.
-            bound_by_import |= any(_is_common(a.name) and a.asname is None for a in node.names)
-    uses = _module_name_loads(tree) if bound_by_import else set()
+            bound_by_import |= any(_is_common(a.name, old) and a.asname is None for a in node.names)
+    uses = _module_name_loads(tree, old) if bound_by_import else set()
     syspath = [
         n.lineno
         for n in ast.walk(tree)
@@ -53,7 +55,7 @@ def _targets(tree: ast.AST) -> tuple[set[int], set[tuple[int, int]], list[int]]:
     return import_lines, uses, sorted(syspath)
 
 
-def _module_name_loads(tree: ast.AST) -> set[tuple[int, int]]:
+def _module_name_loads(tree: ast.AST, old: str) -> set[tuple[int, int]]:
     """Loads of the name `common` that refer to the module, not to a function's own `common`."""
     found: set[tuple[int, int]] = set()
 
@@ -66,10 +68,10 @@ def _module_name_loads(tree: ast.AST) -> set[tuple[int, int]]:
 
     def visit(scope: ast.AST, shadowed: bool) -> None:
         for node in _walk_scope(scope):
-            if isinstance(node, ast.Name) and node.id == OLD and isinstance(node.ctx, ast.Load) and not shadowed:
+            if isinstance(node, ast.Name) and node.id == old and isinstance(node.ctx, ast.Load) and not shadowed:
                 found.add((node.lineno, node.col_offset))
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) and node is not scope:
-                visit(node, OLD in local_names(node))
+                visit(node, old in local_names(node))
 
     visit(tree, False)
     return found
@@ -87,19 +89,20 @@ def _walk_scope(scope: ast.AST) -> list[ast.AST]:
     return out
 
 
-def rewrite_imports(source: str) -> ImportRewrite:
+def rewrite_imports(source: str, old: str = OLD, new: str = NEW) -> ImportRewrite:
+    """``old`` imports rewritten to ``new``; with old == new only the report (sys.path edits, modules used)."""
     try:
         tree = ast.parse(source)
     except SyntaxError as err:
         return ImportRewrite(source, error=f"line {err.lineno}: {err.msg} (not parsed; imports left as they are)")
-    import_lines, uses, syspath = _targets(tree)
-    if not import_lines:
-        return ImportRewrite(source, syspath_lines=syspath, modules=imported_modules(tree))
+    import_lines, uses, syspath = _targets(tree, old)
+    if not import_lines or old == new:
+        return ImportRewrite(source, syspath_lines=syspath, modules=imported_modules(tree, old, new))
     lines = source.splitlines(keepends=True)
     edits: list[tuple[int, int]] = []  # (line, char col) of NAME tokens to replace
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     for i, tok in enumerate(tokens):
-        if tok.type != tokenize.NAME or tok.string != OLD:
+        if tok.type != tokenize.NAME or tok.string != old:
             continue
         row, col = tok.start
         prev = _previous_significant(tokens, i)
@@ -114,17 +117,17 @@ def rewrite_imports(source: str) -> ImportRewrite:
                 edits.append((row, col))
     for row, col in sorted(edits, reverse=True):
         line = lines[row - 1]
-        lines[row - 1] = line[:col] + NEW + line[col + len(OLD) :]
-    return ImportRewrite("".join(lines), sorted({r for r, _ in edits}), syspath, imported_modules(tree))
+        lines[row - 1] = line[:col] + new + line[col + len(old) :]
+    return ImportRewrite("".join(lines), sorted({r for r, _ in edits}), syspath, imported_modules(tree, old, new))
 
 
-def imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
+def imported_modules(tree: ast.AST, old: str = OLD, new: str = NEW) -> list[tuple[int, str]]:
     """(line, `ytcaption_common...` module) of every import of the package, for checking they exist."""
 
     def renamed(module: str) -> str | None:
-        if _is_common(module):
-            return NEW + module[len(OLD) :]
-        return module if module == NEW or module.startswith(NEW + ".") else None  # migrated on an earlier run
+        if _is_common(module, old):
+            return new + module[len(old) :]
+        return module if module == new or module.startswith(new + ".") else None  # migrated on an earlier run
 
     found = []
     for node in ast.walk(tree):

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ytc_release.errors import MigrateError, ReleaseError
+from ytc_release.migration import dockerignore, layout
 from ytc_release.migration import edits as migrate_edits
-from ytc_release.migration.compose import ComposeError, add_pipconf_secret
+from ytc_release.migration.compose import ComposeError, add_pipconf_secret, rebase_compose
 from ytc_release.migration.imports import rewrite_imports
 from ytc_release.paths import Layout
 from ytc_release.project import Project
 from ytc_release.services import locking
-from ytc_release.services.pins import is_service
+from ytc_release.services.pins import dockerfiles, is_service
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import dockerfile
 from ytc_release.toolkit.report import Reporter
@@ -145,9 +146,14 @@ def copy_scripts(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def plan_service(folder: Path, version: str, project: Project, *, force: bool = False) -> Plan:
+def plan_service(
+    folder: Path, version: str, project: Project, *, root: Path | None = None, force: bool = False
+) -> Plan:
+    """Every change for one service folder. ``root``: the repository whose table names the library
+    (the services' own, or the checkout this tool runs from)."""
     plan = Plan(folder)
     name = project.distribution
+    names = layout.library_names(project)
     copies = copies_in(folder)
     master = master_common(folder, project.import_names[0])
     for copy in copies:
@@ -165,69 +171,164 @@ def plan_service(folder: Path, version: str, project: Project, *, force: bool = 
         plan.deletes.append(copy)
         plan.done.append(f"delete {show(copy)}/ ({len(_files_below(copy))} files)")
 
+    root = root or repository_top(folder)
+    top = root if folder.is_relative_to(root) else repository_top(folder)
+    library = root / project.library
     files = source_files(folder, copies)
-    dockerfiles = [p for p in files if p.parent == folder and p.name.startswith("Dockerfile")]
-    installed: set[Path] = {folder / "requirements.txt"}
-    for path in dockerfiles:
+    composes = [p for p in files if p.suffix in {".yml", ".yaml"} and "compose" in p.name]
+    contexts: dict[Path, Path] = {}  # Dockerfile -> the build context a compose file gave it
+    compose_edits = {}
+    for path in composes:
         text = path.read_text(encoding="utf-8")
         try:
-            edit = migrate_edits.edit_dockerfile(text)
+            compose_edits[path] = rebase_compose(text, path, folder, library)
+        except ComposeError as err:
+            plan.manual.append(f"{show(path)}: {err}; move its builds to the service folder by hand")
+            continue
+        contexts.update(compose_edits[path].old_contexts)
+
+    installed: set[Path] = {folder / "requirements.txt"}
+    old_roots: set[Path] = set()
+    for path in dockerfiles_of(folder, copies):
+        text = path.read_text(encoding="utf-8")
+        try:
+            context = contexts.get(path) or layout.inferred_context(text, folder, top, project.library)
+            prefix = folder.relative_to(context).as_posix() if context != folder else ""
+            rules = migrate_edits.Rules(names=names, prefix=prefix, lock=bool(prefix) or path.parent != folder)
+            edit = migrate_edits.edit_dockerfile(text, rules)
         except Exception as err:  # the parser's own errors carry no common base class
             plan.manual.append(f"{show(path)}: could not be parsed ({err}); migrate it by hand")
             continue
+        if prefix:
+            old_roots.add(context)
         _write(plan, path, text, edit.text, edit.notes)
         plan.manual += [f"{show(path)}:{m.removeprefix('line ')}" for m in edit.manual]
         plan.manual += _base_image_notes(path, text, name)
-        installed |= {_in_context(folder, r) for r in edit.requirement_files}
+        plan.manual += _source_notes(path, edit, folder, context)
+        plan.manual += [
+            f"{show(path)}:{line}: PYTHONPATH entry {entry} only reached the copy of the library (removed); drop it"
+            for line, entry in edit.pythonpath
+        ]
+        # a file made inside the image (/tmp/req-clean.txt from requirements.txt) has no copy here to pin
+        installed |= {_in_context(folder, s) for s in edit.requirement_files if not s.startswith("/")}
     for path in files:
-        if path.parent == folder and path.name.startswith("requirements") and path.suffix == ".txt":
+        if path.name.startswith("requirements") and path.suffix == ".txt":
             text = path.read_text(encoding="utf-8")
-            new, notes = migrate_edits.pin_requirements(text, version, must_pin=path in installed, distribution=name)
+            new, notes = migrate_edits.pin_requirements(
+                text, version, must_pin=path in installed, distribution=name, names=names
+            )
             _write(plan, path, text, new, notes)
     for missing in sorted(p for p in installed if not p.exists()):
         plan.manual.append(f"{show(missing)}: installed by a Dockerfile but not in the folder; pin {name} there")
-    for path in files:
-        if path.parent == folder and path.suffix in {".yml", ".yaml"} and "compose" in path.name:
-            text = path.read_text(encoding="utf-8")
-            try:
-                new, services = add_pipconf_secret(text)
-            except ComposeError as err:
-                plan.manual.append(f"{show(path)}: {err}; add the `pipconf` build secret by hand")
-                continue
-            _write(plan, path, text, new, [f"`pipconf` build secret for {', '.join(services)}"] if services else [])
-    for path in files:
-        if path.suffix != ".py":
+    for path, rebased in compose_edits.items():
+        old = path.read_text(encoding="utf-8")
+        plan.manual += [f"{show(path)}:{m.removeprefix('line ')}" for m in rebased.manual]
+        try:
+            new, services = add_pipconf_secret(rebased.text)
+        except ComposeError as err:
+            plan.manual.append(f"{show(path)}: {err}; add the `pipconf` build secret by hand")
             continue
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        result = rewrite_imports(text)
-        if result.error:
-            plan.manual.append(f"{show(path)}: {result.error}")
-        plan.manual += [
-            f"{show(path)}:{line}: edits sys.path (it reached a copy of common?); remove it if it only did that"
-            for line in result.syspath_lines
-        ]
-        plan.manual += [
-            f"{show(path)}:{line}: imports {module}, which the {name} installed here does not have"
-            for line, module in result.modules
-            if not _library_has(module)
-        ]
-        if result.changed_lines:
-            lines = ", ".join(map(str, result.changed_lines))
-            _write(plan, path, text, result.text, [f"imports {project.import_names[0]} (lines {lines})"])
+        notes = rebased.notes + ([f"`pipconf` build secret for {', '.join(services)}"] if services else [])
+        _write(plan, path, old, new, notes)
+    _plan_dockerignore(plan, folder, sorted(old_roots))
+    _plan_python(plan, folder, files, project, root, names)
     plan.manual += [
         f"{show(s)}:1: copies common/ into services; delete it (services install {name})" for s in copy_scripts(folder)
     ]
     return plan
 
 
-def _library_has(module: str) -> bool:
-    """Whether the library beside this tool has ``module`` (an old copy's module path would fail at start)."""
-    import importlib.util
+def dockerfiles_of(folder: Path, copies: list[Path]) -> list[Path]:
+    """The service's Dockerfiles, at its top or below it (docker/Dockerfile.gpu), outside its copies."""
+    return [p for p in dockerfiles(folder) if not any(p.is_relative_to(c) for c in copies)]
 
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:  # a parent package is missing
-        return False
+
+def _source_notes(path: Path, edit: migrate_edits.DockerfileEdit, folder: Path, context: Path) -> list[str]:
+    """COPY sources the build cannot find once the service folder is its context: missing ones, and ones
+    outside the folder (they existed only in the old, larger context)."""
+    notes = []
+    for line, source in edit.outside:
+        if layout.source_exists(context, source):
+            notes.append(
+                f"{show(path)}:{line}: COPY {source} comes from outside the service folder; move it into "
+                f"{show(folder)} (or drop the COPY): the build context is now the service folder"
+            )
+        else:
+            notes.append(
+                f"{show(path)}:{line}: COPY source {source} does not exist (not in the old build context "
+                f"{show(context)} either); "
+                "the build fails here: add it or remove the COPY"
+            )
+    for line, source in edit.sources:
+        if not layout.source_exists(folder, source):
+            notes.append(
+                f"{show(path)}:{line}: COPY source {source} does not exist in {show(folder)}; "
+                "the build fails here: add it or remove the COPY"
+            )
+    return notes
+
+
+def _plan_dockerignore(plan: Plan, folder: Path, old_roots: list[Path]) -> None:
+    """The .dockerignore of each old build context, carried to the service folder; a .dockerignore below
+    the folder (beside a Dockerfile in docker/) is pointed out: a build reads only its context's."""
+    target = folder / ".dockerignore"
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    text = current
+    for old in old_roots:
+        source = old / ".dockerignore"
+        if not source.is_file():
+            continue
+        carried = dockerignore.carry(
+            source.read_text(encoding="utf-8"), folder.relative_to(old).as_posix(), dockerignore.root_names(old)
+        )
+        merged = dockerignore.merge(text, carried.patterns, show(source))
+        if merged is not None:
+            text = merged
+            plan.done.append(
+                f"{show(target)}: carried {len(carried.patterns)} pattern(s) of {show(source)} "
+                f"({len(carried.dropped)} for other folders dropped: {', '.join(carried.dropped) or 'none'})"
+            )
+    if text is not None and text != current:
+        plan.writes[target] = (current or "", text)
+    for other in sorted(folder.rglob(".dockerignore")):
+        if other != target and other.parent.name != "node_modules":
+            plan.manual.append(
+                f"{show(other)}:1: a build reads only the .dockerignore at its context's root ({show(target)}); "
+                "this one applied neither before nor now: move the patterns you want into it"
+            )
+
+
+def _plan_python(plan: Plan, folder: Path, files: list[Path], project: Project, root: Path, names: tuple) -> None:
+    """Imports (rewritten only when the library's import name is not the copy's), sys.path edits, modules the
+    library lacks, and tests that assert the old layout."""
+    name = project.distribution
+    new = project.import_names[0]
+    has = layout.module_checker(root, project)
+    for path in files:
+        if path.suffix != ".py":
+            continue
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        result = rewrite_imports(text, dockerfile.COPY_NAME, new)
+        if result.error:
+            plan.manual.append(f"{show(path)}: {result.error}")
+        plan.manual += [
+            f"{show(path)}:{line}: edits sys.path (it reached a copy of the library?); remove it if it only did that"
+            for line in result.syspath_lines
+        ]
+        plan.manual += [
+            f"{show(path)}:{line}: imports {module}, which the {name} installed here does not have"
+            for line, module in result.modules
+            if not has(module)
+        ]
+        if layout.is_test_file(path.relative_to(folder)):
+            plan.manual += [
+                f"{show(path)}:{line}: this test asserts the old layout ({value.strip()[:60]!r}); "
+                f"update it: the service now installs {name} from the index"
+                for line, value in layout.old_layout_asserts(text, names)
+            ]
+        if result.changed_lines:
+            lines = ", ".join(map(str, result.changed_lines))
+            _write(plan, path, text, result.text, [f"imports {new} (lines {lines})"])
 
 
 def _in_context(folder: Path, source: str) -> Path:
@@ -306,11 +407,20 @@ def lock_converted(folder: Path, version: str, name: str, settings: Settings, dr
     report.detail(
         f"{locking.LOCK_FILE} {'compiled' if changed else 'already current'} (every dependency with its hashes)"
     )
-    for line in locking.installs_without_hashes(folder / "Dockerfile"):
-        report.detail(
-            f"do by hand: {show(folder)}/{line}: install {locking.LOCK_FILE} instead "
-            "(`pip install --require-hashes --no-deps -r requirements.lock`, COPY it in first)"
-        )
+    python = locking.read_header((folder / locking.LOCK_FILE).read_text(encoding="utf-8"))
+    for path in dockerfiles(folder):
+        for line in dict.fromkeys(locking.installs_without_hashes(path)):  # one line per RUN
+            report.detail(
+                f"do by hand: {show(folder)}/{line}: install {locking.LOCK_FILE} instead "
+                "(`pip install --require-hashes -r requirements.lock`, COPY it in first)"
+            )
+        image = dockerfile.image_python(dockerfile.parse_file(path))
+        known = python is not None and image is not None and image != dockerfile.UNSPECIFIED_PYTHON
+        if known and f"{image[0]}.{image[1]}" != python.python:
+            report.detail(
+                f"do by hand: {show(path)} runs Python {image[0]}.{image[1]}, {locking.LOCK_FILE} is for "
+                f"{python.python}: one lock serves one Python"
+            )
 
 
 def default_version(settings: Settings, name: str, report: Reporter) -> str:
@@ -346,9 +456,13 @@ def migrate(
 ) -> int:
     for folder in folders:
         if not is_service(folder):
+            above = next((p for p in folder.resolve().parents if is_service(p)), None)
             raise MigrateError(
-                f"{show(folder)} is not a service folder (it needs a Dockerfile and a requirements.txt)",
-                "pass the folder that holds the service's Dockerfile and requirements.txt",
+                f"{show(folder)} is not a service folder (it needs a requirements.txt and a Dockerfile at or "
+                "below its top)",
+                f"pass {show(above)}, the service folder above it"
+                if above is not None
+                else "pass the folder that holds the service's requirements.txt (its Dockerfiles may be in docker/)",
             )
     lay = tool_layout(settings)
     if lay is None:
@@ -361,7 +475,7 @@ def migrate(
     version = version or default_version(settings, project.distribution, report)
     refused = []
     for folder in folders:
-        plan = plan_service(folder.resolve(), version, project, force=force)
+        plan = plan_service(folder.resolve(), version, project, root=lay.root, force=force)
         report.say(f"== {show(folder)}")
         if plan.refused:
             refused.append(show(folder))

@@ -22,12 +22,14 @@ from packaging.utils import canonicalize_name
 
 from ytc_index.files import replace_file
 from ytc_release.errors import LockError
+from ytc_release.services.pins import main_dockerfile
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import dockerfile
 from ytc_release.toolkit.runner import clean_pip_env, run_checked
 
 LOCK_FILE = "requirements.lock"
 REQUIREMENTS_FILE = "requirements.txt"
+CONSTRAINTS_FILE = "constraints.txt"  # beside requirements.txt: honoured when the lock is compiled
 _HEADER = "# ytc-lock: python={python} requirements-sha256={digest}"
 _HEADER_RE = re.compile(r"^# ytc-lock: python=(?P<python>\d+\.\d+) requirements-sha256=(?P<digest>[0-9a-f]{64})$", re.M)
 _REQUIREMENT_RE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\]+)")
@@ -157,6 +159,9 @@ def compile_lock(
             LOCK_FILE,
         ]
         argv += ["--upgrade"] if upgrade else [f"--upgrade-package={p}" for p in upgrade_packages]
+        if (service_dir / CONSTRAINTS_FILE).is_file():  # the versions the service's own pip step was held to
+            shutil.copyfile(service_dir / CONSTRAINTS_FILE, work / CONSTRAINTS_FILE)
+            argv += ["--constraint", CONSTRAINTS_FILE]
         env = clean_pip_env()
         # The index (with its credentials) reaches uv through the environment, never argv.
         env.update(UV_DEFAULT_INDEX=target.simple_url_with_credentials(), UV_NO_CONFIG="1", UV_PYTHON_DOWNLOADS="never")
@@ -168,12 +173,14 @@ def compile_lock(
 
 
 def lock_python(service_dir: Path, fallback: str | None = None) -> str:
-    """The Python to resolve for: the one of the Dockerfile's (last) base image, else
+    """The Python to resolve for: the one the service's Dockerfile (at its top or in docker/) runs, an
+    interpreter it installs explicitly (`python3.11` on a CUDA image) or its (last) base image's; else
     ``fallback`` (YTC_LOCK_PYTHON, from the settings)."""
-    path = service_dir / "Dockerfile"
-    images = dockerfile.base_images(dockerfile.parse_file(path))
+    path = main_dockerfile(service_dir) or service_dir / "Dockerfile"
+    instructions = dockerfile.parse_file(path)
+    images = dockerfile.base_images(instructions)
     image = images[-1][1] if images else ""
-    version = dockerfile.base_image_python(image) if image else None
+    version = dockerfile.image_python(instructions)
     if version is None or version == dockerfile.UNSPECIFIED_PYTHON:
         if fallback:
             return fallback
@@ -203,7 +210,8 @@ def lock_service(
     service_dir: Path, target: IndexTarget, *, upgrade: bool = False, python_fallback: str | None = None
 ) -> bool:
     """Re-resolve one service's lock against ``target``; True when the file changed."""
-    missing = [n for n in ("Dockerfile", REQUIREMENTS_FILE) if not (service_dir / n).is_file()]
+    missing = [n for n in (REQUIREMENTS_FILE,) if not (service_dir / n).is_file()]
+    missing += [] if main_dockerfile(service_dir) else ["Dockerfile"]
     if missing:
         raise LockError(
             f"{service_dir} is not a service folder: no {' or '.join(missing)}",
@@ -214,6 +222,11 @@ def lock_service(
     )
 
 
+def _shown(path: Path) -> str:
+    """docker/Dockerfile for a Dockerfile in a service's docker/ folder, else its name."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name == "docker" else path.name
+
+
 def installs_without_hashes(path: Path) -> list[str]:
     """`pip install -r ...` steps of a Dockerfile that do not demand hashes."""
     found = []
@@ -221,7 +234,7 @@ def installs_without_hashes(path: Path) -> list[str]:
         for command in dockerfile.shell_commands(instruction):
             args = dockerfile.pip_install_args(command)
             if args and dockerfile.requirement_files(command) and "--require-hashes" not in args:
-                found.append(f"{path.name}:{instruction.start}: pip install without --require-hashes")
+                found.append(f"{_shown(path)}:{instruction.start}: pip install without --require-hashes")
     return found
 
 
@@ -236,7 +249,7 @@ def lock_problems(root: Path, service_dirs: list[Path]) -> list[str]:
                 (service / REQUIREMENTS_FILE).read_text(encoding="utf-8"),
                 lock.read_text(encoding="utf-8") if lock.is_file() else None,
             )
-            unhashed = installs_without_hashes(service / "Dockerfile")
+            unhashed = installs_without_hashes(main_dockerfile(service) or service / "Dockerfile")
         except (OSError, ValueError) as err:  # unreadable, not UTF-8, not a Dockerfile
             problems.append(f"{rel}: cannot read its requirements, lock or Dockerfile ({err}); fix the file")
             continue

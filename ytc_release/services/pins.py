@@ -64,6 +64,14 @@ def dockerfiles(folder: Path) -> list[Path]:
     return found
 
 
+def main_dockerfile(folder: Path) -> Path | None:
+    """The Dockerfile a service's image is built from: `Dockerfile` at its top, else the first one named
+    exactly `Dockerfile` below it (`docker/Dockerfile`), else the first variant (`docker/Dockerfile.cpu`)."""
+    found = dockerfiles(folder)
+    plain = [p for p in found if p.name == "Dockerfile"]
+    return (plain or found or [None])[0]
+
+
 def is_service(folder: Path) -> bool:
     """The one definition: a folder with a requirements.txt and a Dockerfile at or below its top."""
     return (folder / "requirements.txt").is_file() and bool(dockerfiles(folder))

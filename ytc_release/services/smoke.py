@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from ytc_release.errors import SmokeError
 from ytc_release.migration.migrate import index_target, show
-from ytc_release.services.pins import is_service
+from ytc_release.services.pins import is_service, main_dockerfile
 from ytc_release.toolkit import dockerfile, web
 from ytc_release.toolkit.caches import cache_root, cached_dir
 from ytc_release.toolkit.ports import LOOPBACK, free_port
@@ -67,7 +67,11 @@ def pip_install_args(folder: Path, instructions: list[dockerfile.Instruction]) -
         for name in files:
             local = folder / name if not Path(name).is_absolute() else folder / Path(name).name
             if not local.is_file():
-                raise SmokeError(f"{show(folder / 'Dockerfile')} installs {name}, which is not in {show(folder)}")
+                raise SmokeError(
+                    f"{show(main_dockerfile(folder) or folder / 'Dockerfile')} installs {name}, which is not in "
+                    f"{show(folder)}",
+                    f"add {name} to the folder (a requirements.lock comes from `ytc-release lock {show(folder)}`)",
+                )
             args += [flag, local.name if local.parent == folder else str(local)]
     return args
 
@@ -283,7 +287,8 @@ class App:
 
 
 def smoke_one(folder: Path, url: str, redis_url: str, workdir: Path, report: Reporter, timeout: float) -> None:
-    instructions = dockerfile.parse_file(folder / "Dockerfile")
+    path = main_dockerfile(folder) or folder / "Dockerfile"  # at the top, or docker/Dockerfile
+    instructions = dockerfile.parse_file(path)
     with report.step(f"{show(folder)}: install requirements from the index"):
         venv = install(folder, pip_install_args(folder, instructions), url, report)
     port = free_port()

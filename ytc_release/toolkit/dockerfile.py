@@ -19,6 +19,7 @@ from dockerfile_parse import DockerfileParser
 
 PIPCONF_MOUNT = "--mount=type=secret,id=pipconf,target=/etc/pip.conf"
 _SHELL_SPLIT = {"&&", "||", ";", "|"}
+_SHELL_KEYWORDS = {"then", "else", "do", "!"}
 _PYTHON = re.compile(r"^(.*/)?python(\d(\.\d+)?)?$")
 _PIP = re.compile(r"^(.*/)?pip(\d(\.\d+)?)?$")
 # The Python that distributions' base images ship.
@@ -91,20 +92,48 @@ def flags_and_args(value: str) -> tuple[list[str], list[str]]:
     return flags, args
 
 
+# The name every copy of the library was imported and copied as.
+COPY_NAME = "common"
+
+
 def is_common_path(path: str) -> bool:
     """`common`, `common/`, `./common`, `../common`, `shared/common/`, `../../common/x` - a path through a `common` folder."""
     parts = PurePosixPath(path.strip().strip('"')).parts
-    return "common" in parts
+    return COPY_NAME in parts
+
+
+def is_library_path(path: str, names: tuple[str, ...] = ()) -> bool:
+    """A path to a copy of the library: through a `common` folder (above), or one that starts with one of
+    ``names`` (the library's folder and import names: `shared/`, `./shared`), or an absolute one
+    directly below a top folder (`/app/shared`, `/app/common`, `/common`). `app/shared/` (a service's own
+    package) and `/app/app/shared` are not: a name counts only at the start of the path."""
+    if is_common_path(path):
+        return True
+    cleaned = path.strip().strip('"')
+    parts = [p for p in PurePosixPath(cleaned).parts if p not in {"/", "."}]
+    if not parts or not names:
+        return False
+    if cleaned.startswith("/"):
+        return len(parts) <= 2 and parts[-1] in names
+    return parts[0] in names
+
+
+def copies_library(instruction: Instruction, names: tuple[str, ...] = ()) -> bool:
+    """A COPY/ADD of the library: a source from the build context that `is_library_path`, or one
+    from another build stage at an absolute copy path (`COPY --from=build /app/common /app/common`)."""
+    if instruction.name not in {"COPY", "ADD"}:
+        return False
+    flags, args = flags_and_args(instruction.value)
+    if len(args) < 2:
+        return False
+    if any(f.startswith("--from=") for f in flags):
+        return bool(names) and all(s.startswith("/") and is_library_path(s, names) for s in args[:-1])
+    return any(is_library_path(src, names) for src in args[:-1])
 
 
 def copies_common(instruction: Instruction) -> bool:
     """A COPY/ADD (not from another build stage) whose source is, or lies inside, a `common` folder."""
-    if instruction.name not in {"COPY", "ADD"}:
-        return False
-    flags, args = flags_and_args(instruction.value)
-    if any(f.startswith("--from=") for f in flags) or len(args) < 2:
-        return False
-    return any(is_common_path(src) for src in args[:-1])
+    return copies_library(instruction)
 
 
 def shell_commands(instruction: Instruction) -> list[list[str]]:
@@ -129,6 +158,8 @@ def shell_commands(instruction: Instruction) -> list[list[str]]:
 def pip_install_args(command: list[str]) -> list[str] | None:
     """The arguments after `install` when ``command`` is `pip install`, `pip3 install` or `python -m pip install`."""
     words = list(command)
+    while words and words[0] in _SHELL_KEYWORDS:  # `if ...; then pip install -r a.txt; else ...`
+        words.pop(0)
     while words and "=" in words[0] and not words[0].startswith("-"):  # FOO=bar pip install ...
         words.pop(0)
     if len(words) >= 2 and _PIP.match(words[0]) and words[1] == "install":
@@ -170,14 +201,15 @@ def has_pipconf_mount(instruction: Instruction) -> bool:
     return any(f.startswith("--mount=") and "type=secret" in f and "id=pipconf" in f for f in flags)
 
 
-def installs_the_copy(instruction: Instruction) -> list[int]:
-    """Indexes of the commands of a RUN that install a `common` copy: `cd /app/common && pip install .`,
-    `pip install ./common`, `pip install -e /app/common` (the `cd` counted with its install)."""
+def installs_the_copy(instruction: Instruction, names: tuple[str, ...] = ()) -> list[int]:
+    """Indexes of the commands of a RUN that install a copy of the library: `cd /app/common && pip install .`,
+    `pip install ./common`, `pip install -e /app/common`, `pip install /app/shared` with ``names``
+    (the `cd` counted with its install)."""
     found: list[int] = []
     in_common: int | None = None
     for i, command in enumerate(shell_commands(instruction)):
         if command[0] == "cd":
-            in_common = i if len(command) > 1 and is_common_path(command[1]) else None
+            in_common = i if len(command) > 1 and is_library_path(command[1], names) else None
             continue
         args = pip_install_args(command)
         if args is None:
@@ -185,7 +217,7 @@ def installs_the_copy(instruction: Instruction) -> list[int]:
         targets = [a for a in args if not a.startswith("-")]
         requirement_like = set(_option_values(args, "-r", "--requirement", "-c", "--constraint"))
         targets = [t for t in targets if t not in requirement_like]
-        if any(is_common_path(t) for t in targets) or (in_common is not None and "." in targets):
+        if any(is_library_path(t, names) for t in targets) or (in_common is not None and "." in targets):
             if in_common is not None:
                 found.append(in_common)
             found.append(i)
@@ -288,3 +320,27 @@ def base_image_python(image: str) -> tuple[int, int] | None:
         if f"ubuntu{release}" in tag:
             return version
     return None
+
+
+_EXPLICIT_PYTHON = re.compile(r"(?<![\w.-])python(3\.\d+)(?![\w.])")
+
+
+def image_python(instructions: list[Instruction]) -> tuple[int, int] | None:
+    """The Python the image runs: an interpreter its last stage names explicitly (`apt-get install python3.11`,
+    `python3.11 -m pip`, on a CUDA/Ubuntu base whose own python3 is older), else its last base image's."""
+    images = base_images(instructions)
+    last_from = max((i.start for i in instructions if i.name == "FROM"), default=0)
+    named = [
+        m[1]
+        for i in instructions
+        if i.name in {"RUN", "CMD", "ENTRYPOINT"} and i.start >= last_from
+        for m in _EXPLICIT_PYTHON.finditer(i.value)
+    ]
+    stages_named = [
+        m[1] for i in instructions if i.name in {"RUN", "CMD", "ENTRYPOINT"} for m in _EXPLICIT_PYTHON.finditer(i.value)
+    ]
+    chosen = named or stages_named  # a final stage built FROM an earlier one inherits its interpreter
+    if chosen:
+        major, minor = chosen[-1].split(".")
+        return int(major), int(minor)
+    return base_image_python(images[-1][1]) if images else None
