@@ -35,7 +35,7 @@ from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, no
 
 from ytc_index.archives import BadArchive, check_archive
 from ytc_index.files import listed_files
-from ytc_index.names import NamePolicy, filename_problem, release_key
+from ytc_index.names import NamePolicy, filename_problem, release_key, same_version
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import Closed, admit, append_record, upload_lock
 
@@ -272,7 +272,8 @@ class FreshFileBackend(Backend):
         candidates = {os.path.basename(p.fn) for p in self.find_project_packages(name) if p.fn}
         with os.scandir(self.root) as entries:
             candidates.update(e.name for e in entries if is_listed_path(e.name) and e.is_file())
-        return sorted(f for f in candidates if release_key(f) == (name, version))
+        keys = {f: release_key(f) for f in candidates}
+        return sorted(f for f, key in keys.items() if key and key[0] == name and same_version(key[1], version))
 
     def remove_package(self, pkg: PkgFile) -> None:
         # Releases are immutable over HTTP: the gate refuses remove_pkg; this is the last line.

@@ -55,10 +55,12 @@ def render(values: dict[str, str], template: Path = TEMPLATE) -> str:
 
 
 class NginxProcess:
-    """nginx on a free loopback port, serving `data` (packages/ and static/) in front of `upstream`."""
+    """nginx on a free loopback port, serving `data` (packages/ and static/) in front of `upstream`,
+    with the app's `authenticate` setting (which reads need a login)."""
 
-    def __init__(self, workdir: Path, data: Path, upstream: str) -> None:
+    def __init__(self, workdir: Path, data: Path, upstream: str, authenticate: str = "update") -> None:
         self.workdir = workdir
+        self.authenticate = authenticate  # the app's YTC_INDEX_AUTHENTICATE, which the template reads too
         self.data = data
         self.upstream = upstream
         self.port = free_port()
@@ -78,6 +80,7 @@ class NginxProcess:
                 "YTC_INDEX_UPSTREAM": self.upstream,
                 "YTC_DATA": str(self.data),
                 "YTC_NGINX_CACHE": str(self.workdir / "cache"),
+                "YTC_INDEX_AUTHENTICATE": self.authenticate,
             }
         )
         (self.workdir / "ytc-index.conf").write_text(server)
