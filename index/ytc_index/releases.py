@@ -71,7 +71,7 @@ def upload_lock(state: Path) -> Iterator[None]:
 
 def append_record(state: Path, record: dict[str, object]) -> None:
     """One line in the upload journal in the state folder `state`."""
-    append_json_line(state / JOURNAL_NAME, record)
+    append_json_line(state / JOURNAL_NAME, record, mode=0o600)  # it names the accounts
 
 
 def read_records(state: Path) -> list[dict[str, object]]:

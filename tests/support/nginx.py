@@ -55,12 +55,10 @@ def render(values: dict[str, str], template: Path = TEMPLATE) -> str:
 
 
 class NginxProcess:
-    """nginx on a free loopback port, serving `data` (packages/ and static/) in front of `upstream`,
-    with the app's `authenticate` setting (which reads need a login)."""
+    """nginx on a free loopback port, serving `data` (packages/ and static/) in front of `upstream`."""
 
-    def __init__(self, workdir: Path, data: Path, upstream: str, authenticate: str = "update") -> None:
+    def __init__(self, workdir: Path, data: Path, upstream: str) -> None:
         self.workdir = workdir
-        self.authenticate = authenticate  # the app's YTC_INDEX_AUTHENTICATE, which the template reads too
         self.data = data
         self.upstream = upstream
         self.port = free_port()
@@ -80,7 +78,6 @@ class NginxProcess:
                 "YTC_INDEX_UPSTREAM": self.upstream,
                 "YTC_DATA": str(self.data),
                 "YTC_NGINX_CACHE": str(self.workdir / "cache"),
-                "YTC_INDEX_AUTHENTICATE": self.authenticate,
             }
         )
         (self.workdir / "ytc-index.conf").write_text(server)
