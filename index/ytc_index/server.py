@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import resource
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
 import waitress
+import waitress.channel
+from waitress.parser import HTTPRequestParser, ParsingError
 
 from ytc_index.app import create_app
 from ytc_index.backend import remove_stale_uploads
@@ -22,6 +25,18 @@ from ytc_index.settings import SETTINGS, IndexSettings
 from ytc_index.state import StateConflict, migrate_state
 
 log = logging.getLogger("ytc_index")
+# waitress matches each header line with a regular expression whose time grows with the square
+# of a run of spaces (60,000 spaces: 20 s of its event loop, every client waiting): refused first.
+_LONG_BLANK_RUN = re.compile(rb"[ \t]{65}")
+
+
+class BoundedHeadParser(HTTPRequestParser):
+    """waitress's parser, refusing (400) a head with more than 64 spaces or tabs in a row."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        if _LONG_BLANK_RUN.search(header_plus):
+            raise ParsingError("a header holds more than 64 spaces or tabs in a row")
+        super().parse_header(header_plus)
 
 
 def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings:
@@ -67,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         log.warning("removed the partial upload %s left by an interrupted upload", stale.name)
     app = create_app(settings)
     limit = _room_for_connections(settings.connection_limit)
+    waitress.channel.HTTPChannel.parser_class = BoundedHeadParser  # this process's only server
     waitress.serve(
         app,
         host=settings.host,
@@ -81,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncore_use_poll=True,
         backlog=1024,
         max_request_body_size=settings.max_upload_mb * 1024 * 1024 + 1024 * 1024,
-        max_request_header_size=64 * 1024,
+        # Bounded: waitress parses a head in its event loop, and a huge one stalls every client.
+        max_request_header_size=settings.max_header_kb * 1024,
         # Never show a traceback to a client.
         expose_tracebacks=False,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -37,6 +38,9 @@ OFFERS = (
     (TEXT_HTML, HTML_PAGE, TEXT_HTML),
 )
 _SIMPLE_PROJECT = re.compile(r"^/simple/(?P<name>[^/]+)/$")
+# PEP 508's project names; longer ones do not fit a file name (and PyPI has none).
+_PROJECT_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+MAX_NAME_CHARS = 200
 _DEFER = ("HTTP_RANGE", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_NONE_MATCH", "HTTP_IF_RANGE")
 
 
@@ -116,6 +120,12 @@ class StaticIndex:
 
     def _project(self, name: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         self.fresh()
+        if len(name) > MAX_NAME_CHARS or not _PROJECT_NAME.match(name):
+            return _text(
+                start_response,
+                "404 Not Found",
+                f"Not Found: this is not a project name (PEP 508, at most {MAX_NAME_CHARS} characters)\n",
+            )
         normalized = normalize_pkgname_for_url(name)
         has_page = (self.pages / normalized / HTML_PAGE).is_file()
         if not has_page and self.names.is_private(name):
@@ -159,10 +169,9 @@ class StaticIndex:
         parts = relpath.split("/")
         if any(not part or part.startswith(".") for part in parts):
             return None  # hidden names and `..` are never served
-        try:
-            base = self.metadata if parts[-1].endswith(METADATA_SUFFIX) else self.packages
-            fh = open(base.joinpath(*parts), "rb")  # noqa: SIM115 - handed to the server, which closes it
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        base = self.metadata if parts[-1].endswith(METADATA_SUFFIX) else self.packages
+        fh = _open_regular(base, parts)
+        if fh is None:
             return None
         st = os.fstat(fh.fileno())
         start_response(
@@ -179,6 +188,30 @@ class StaticIndex:
             return [b""]
         wrapper = environ.get("wsgi.file_wrapper")
         return wrapper(fh, 1 << 16) if wrapper else _chunks(fh)
+
+
+def _open_regular(base: Path, parts: list[str]) -> Any:
+    """The regular file base/parts, opened without following any symbolic link below `base`
+    (a link to the accounts or to /etc is never served); None if there is none."""
+    fd = -1
+    try:
+        fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            flags = os.O_RDONLY | os.O_NOFOLLOW | (0 if last else os.O_DIRECTORY)
+            child = os.open(part, flags, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        fh = os.fdopen(fd, "rb")
+        fd = -1
+        return fh
+    except (OSError, ValueError):  # missing, a link, too long a name, a NUL
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def _chunks(fh: Any) -> Iterator[bytes]:
