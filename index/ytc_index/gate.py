@@ -44,8 +44,9 @@ from ytc_index.settings import IndexSettings
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 REFUSED_ACTIONS = ("remove_pkg", "doc_upload")
-# Where nginx asks whether a read is allowed (auth_request).
+# Where nginx asks whether a read, or an upload (from its headers alone), is allowed (auth_request).
 READ_CHECK = "/-/read-check"
+UPLOAD_CHECK = "/-/upload-check"
 # Form fields read by the gate or by pypiserver: each at most once (twine repeats list fields
 # such as `classifiers`, which nobody here reads).
 SINGLE_FIELDS = (":action", "content", "name", "version", "sha256_digest", "md5_digest", "filetype", "pyversion")
@@ -117,6 +118,8 @@ class AccessGate:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == READ_CHECK:
             return self._read_check(environ, start_response)
+        if environ.get("PATH_INFO") == UPLOAD_CHECK:
+            return self._upload_check(environ, start_response)
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         try:
             if method == "POST" and path.rstrip("/") == "/RPC2":
@@ -156,6 +159,18 @@ class AccessGate:
         try:
             if action in self.settings.authenticate:
                 self._login(environ, action or "list")
+        except Refused as err:
+            return answer(start_response, err)
+        start_response("204 No Content", [])
+        return [b""]
+
+    def _upload_check(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """nginx's auth_request before it reads an upload's body: 204 if this login may
+        publish, else the 401/403/429 the upload would get."""
+        path = normalised(urlsplit(environ.get("HTTP_X_ORIGINAL_URI") or "/").path)
+        try:
+            if action_of("POST", path) == "update":
+                self._login(environ, "update")
         except Refused as err:
             return answer(start_response, err)
         start_response("204 No Content", [])

@@ -18,6 +18,7 @@ from dataclasses import replace
 import waitress
 import waitress.channel
 from waitress.parser import HTTPRequestParser, ParsingError
+from waitress.utilities import Error
 
 from ytc_index.app import create_app
 from ytc_index.backend import remove_stale_uploads
@@ -30,13 +31,31 @@ log = logging.getLogger("ytc_index")
 _LONG_BLANK_RUN = re.compile(rb"[ \t]{65}")
 
 
+class LoginRequired(Error):
+    code = 401
+    reason = "Unauthorized"
+
+    def to_response(self, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
+        status, headers, body = super().to_response(ident)
+        return status, [*headers, ("WWW-Authenticate", 'Basic realm="pypi"')], body
+
+
 class BoundedHeadParser(HTTPRequestParser):
-    """waitress's parser, refusing (400) a head with more than 64 spaces or tabs in a row."""
+    """waitress's parser, refusing from the head alone, before any of the body is read:
+    - a head with more than 64 spaces or tabs in a row (400);
+    - an upload (a POST with a body, other than /RPC2) without a Basic login (401): its
+      body would otherwise be buffered (to a temp file) before the gate could refuse it."""
 
     def parse_header(self, header_plus: bytes) -> None:
         if _LONG_BLANK_RUN.search(header_plus):
             raise ParsingError("a header holds more than 64 spaces or tabs in a row")
         super().parse_header(header_plus)
+        has_body = self.content_length > 0 or self.chunked
+        anonymous = not self.headers.get("AUTHORIZATION", "").lower().startswith("basic ")
+        if self.command == "POST" and has_body and anonymous and self.path.rstrip("/") != "/RPC2":
+            self.error = LoginRequired("uploads need a publisher login: give twine an account (see index/README.md)")
+            self.body_rcv = None  # the body is never read: the connection closes after the answer
+            self.content_length = 0
 
 
 def parse_args(argv: Sequence[str] | None, base: IndexSettings) -> IndexSettings:

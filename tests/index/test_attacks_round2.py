@@ -141,15 +141,17 @@ def host_port(url: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def raw_exchange(url: str, payload: bytes, source: str | None = None, timeout: float = 20) -> bytes:
-    """Send `payload` on one connection (from loopback address `source`) and read until the server closes."""
-    sock = socket.create_connection(host_port(url), timeout=timeout, source_address=(source, 0) if source else None)
-    with sock:
+def raw_exchange(url: str, payload: bytes, timeout: float = 20, head_only: bool = False) -> bytes:
+    """Send `payload` on one connection and read until the server closes (or, `head_only`,
+    until the first answer's head has arrived: a server may hold the connection open)."""
+    with socket.create_connection(host_port(url), timeout=timeout) as sock:
         sock.sendall(payload)
-        chunks = []
+        received = b""
         while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
+            received += chunk
+            if head_only and b"\r\n\r\n" in received:
+                break
+    return received
 
 
 def request_as(source: str, method: str, url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
@@ -474,3 +476,35 @@ def test_protected_reads_fail_closed_within_seconds_when_the_app_does_not_answer
         assert resp.status == 503 and "does not answer" in resp.text
     finally:
         stop_stack(stack)
+
+
+# -- row 5: an upload that will be refused is refused before its body is read ------------------------------
+
+
+def _upload_head(auth: dict[str, str], length: int = 189 * 1024 * 1024) -> bytes:
+    lines = [
+        "POST / HTTP/1.1",
+        "Host: x",
+        "Content-Type: multipart/form-data; boundary=testboundary",
+        f"Content-Length: {length}",
+        *(f"{k}: {v}" for k, v in auth.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _status_of(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.") else 0
+
+
+def test_a_refused_upload_is_answered_before_its_body_is_sent(open_stack: Stack) -> None:
+    set_user(open_stack.index.index.htpasswd, "reader-5", "reader-password-5", role="reader")
+    # Only the head is sent: the answer must come without the 189 MB body (before: a wait for it).
+    answer = raw_exchange(open_stack.index.url, _upload_head({}), timeout=10, head_only=True)
+    assert _status_of(answer) == 401 and b"www-authenticate: basic" in answer.lower(), answer[:200]
+    for auth, status in (
+        ({}, 401),
+        (basic("publisher", "wrong-5"), 403),
+        (basic("reader-5", "reader-password-5"), 403),
+    ):
+        answer = raw_exchange(open_stack.nginx.url, _upload_head(auth), timeout=10, head_only=True)
+        assert _status_of(answer) == status, (auth, answer[:200])
