@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
 import re
 import resource
 import sys
@@ -86,11 +87,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings.validate()
     except ValueError as err:
         sys.exit(f"ytc_index: refusing to start: {err}")
-    logging.basicConfig(
-        level=logging.INFO,
-        filename=str(settings.log_file) if settings.log_file else None,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    # A log file is reopened when it was moved away (logrotate without copytruncate);
+    # without one, the log goes to standard error, which the container runtime rotates.
+    handler: logging.Handler = (
+        logging.handlers.WatchedFileHandler(settings.log_file) if settings.log_file else logging.StreamHandler()
     )
+    logging.basicConfig(level=logging.INFO, handlers=[handler], format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings.packages.mkdir(parents=True, exist_ok=True)
     try:
         for name in migrate_state(settings.packages, settings.state):

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from tests.support.index import LiveIndex, make_wheel, multipart, start_index, twine_upload
 from tests.support.nginx import NginxProcess
@@ -537,3 +538,27 @@ def test_unknown_users_cost_the_same_bcrypt_as_known_ones(open_stack: Stack) -> 
         )
         # Before: 380 ms against 1 ms. Both now run one bcrypt; a quarter leaves room for a busy machine.
         assert unknown > known / 4, (url, known, unknown)
+
+
+# -- row 14: logs do not fill the disk -------------------------------------------------------------------
+
+
+def test_the_log_file_is_reopened_after_rotation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "logs" / "index.log"
+    log.parent.mkdir()
+    monkeypatch.setenv("YTC_INDEX_LOG_FILE", str(log))
+    live = start_index(tmp_path / "index")
+    try:
+        assert http.get(live.url + "health").status == 200
+        log.rename(log.with_name("index.log.1"))  # what logrotate does (without copytruncate)
+        assert http.get(live.url + "health").status == 200
+        assert log.is_file() and "/health" in log.read_text(), "the index kept writing to the rotated file"
+    finally:
+        live.stop()
+
+
+def test_container_logs_are_rotated_by_the_runtime(repo_root: Path) -> None:
+    services = yaml.safe_load((repo_root / "docker-compose.index.yml").read_text())["services"]
+    for name in ("index", "nginx"):
+        options = services[name]["logging"]["options"]
+        assert options["max-size"] and int(options["max-file"]) >= 1, name
