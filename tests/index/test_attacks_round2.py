@@ -562,3 +562,50 @@ def test_container_logs_are_rotated_by_the_runtime(repo_root: Path) -> None:
     for name in ("index", "nginx"):
         options = services[name]["logging"]["options"]
         assert options["max-size"] and int(options["max-file"]) >= 1, name
+
+
+# -- row 13: nginx and the app negotiate from one table --------------------------------------------------
+
+ACCEPTS = [
+    None,
+    "*/*",
+    "*/*;q=0.1, application/vnd.pypi.simple.v1+json;q=0.2",
+    "text/html;level=1",
+    "text/html; q=0.5, application/vnd.pypi.simple.v1+json; q=0.4",
+    "application/vnd.pypi.simple.v1+json; q=0.5, text/html; q=0.6",
+    "application/vnd.pypi.simple.v1+json; q=0",
+    "application/vnd.pypi.simple.v1+json;q=0, text/html",
+    "application/vnd.pypi.simple.v1+json; charset=utf-8",
+    "application/vnd.pypi.simple.v1+html;q=0.05",
+    "APPLICATION/VND.PYPI.SIMPLE.V1+JSON",
+    "text/plain, application/json",
+    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01",
+    "text/html,application/xhtml+xml,*/*;q=0.8",
+]
+
+
+def test_the_nginx_map_is_generated_from_the_one_negotiation_table() -> None:
+    from tests.support.nginx import TEMPLATE
+    from ytc_index.negotiation import nginx_map
+
+    assert nginx_map() in TEMPLATE.read_text(), "run `python -m ytc_index.negotiation` and paste its block"
+
+
+@pytest.fixture(scope="module")
+def negotiated_page(open_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> None:
+    _upload_one(open_stack, tmp_path_factory.mktemp("negotiation"), "13.0.0")
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+@pytest.mark.usefixtures("negotiated_page")
+def test_nginx_and_the_app_negotiate_alike(open_stack: Stack, accept: str | None) -> None:
+    answers = [
+        http.request("GET", url + f"simple/{PROJECT}/", headers={"Accept": accept} if accept else {})
+        for url in open_stack.urls
+    ]
+    direct, proxied = answers
+    assert proxied.status == direct.status, accept
+    assert "Accept" in direct.headers.get("Vary", "") and "Accept" in proxied.headers.get("Vary", ""), accept
+    if direct.status == 200:
+        assert proxied.headers["Content-Type"] == direct.headers["Content-Type"], accept
+        assert proxied.body == direct.body
