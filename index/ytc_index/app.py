@@ -10,9 +10,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pypiserver
+from packaging.utils import canonicalize_name
 from pypiserver.backend import BackendProxy
 from pypiserver.config import Config, RunConfig
 
+from ytc_index.access import publish_open_reads
+from ytc_index.archives import ArchiveLimits
 from ytc_index.auth import Authenticator
 from ytc_index.backend import FreshFileBackend
 from ytc_index.gate import AccessGate
@@ -40,6 +43,23 @@ class WorkerHeader:
             return start_response(status, headers, exc_info)
 
         return self.app(environ, with_worker)
+
+
+class NoBodyOnHead:
+    """No answer to a HEAD carries a body, whichever layer wrote it: behind nginx's kept-alive
+    upstream connections, stray bytes would be read as the start of the next answer."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        result = self.app(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            return result
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+        return [b""]
 
 
 def create_app(settings: IndexSettings | None = None) -> WSGIApp:
@@ -71,14 +91,19 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
     migrate_state(settings.packages, state)  # an older index's state files; refuses if both exist
     # Names we accept uploads for are ours: never looked up upstream either.
     names = PrivateNames(state, (*settings.reserved, *settings.allow))
-    backend = FreshFileBackend(
-        config, settings.packages, state, names, NamePolicy(settings.reserved, settings.allow), settings.release_window
+    limits = ArchiveLimits(
+        max_metadata=settings.max_metadata_kb * 1024,
+        max_unpacked=settings.max_unpacked_mb * 1024 * 1024,
+        owned={canonicalize_name(project): imports for project, imports in settings.owned_names},
     )
+    policy = NamePolicy(settings.reserved, settings.allow)
+    backend = FreshFileBackend(config, settings.packages, state, names, policy, settings.release_window, limits)
     config.backend = BackendProxy(backend)
     writer = PageWriter(settings.packages, state, settings.pages)
     backend.listing()  # the baseline first: a file copied in after it is a change the next read syncs
     with upload_lock(state):
         writer.rebuild()
+    publish_open_reads(settings.pages, settings.authenticate)  # what nginx serves without asking the app
 
     def files_changed_by_hand(changed: dict[str, list[str]]) -> None:
         with upload_lock(state):
@@ -91,4 +116,4 @@ def create_app(settings: IndexSettings | None = None) -> WSGIApp:
     app: WSGIApp = pypiserver.setup_routes_from_config(pypiserver.app_from_config(config), config)
     app = StaticIndex(app, settings.pages, settings.packages, names, settings.fallback_url, backend.listing)
     # The gate is outermost: logins and whole uploads before any name-dependent answer.
-    return AccessGate(WorkerHeader(app), settings, authenticator)
+    return NoBodyOnHead(AccessGate(WorkerHeader(app), settings, authenticator))

@@ -11,12 +11,15 @@ per-client brake on failures, so that guessing cannot starve reads.
 - one bcrypt check runs at a time (`BCRYPT_SLOTS`), and at most `max_waiting`
   distinct credentials wait for it (429 beyond; requests with a credential
   already being checked share that check): the other server threads and a
-  core stay free for reads."""
+  core stay free for reads;
+- an unknown user name costs the same bcrypt check as a known one (against
+  another account's hash), so timing does not tell which names exist."""
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import secrets
 import threading
 import time
 from collections import deque
@@ -52,6 +55,7 @@ class Authenticator:
         self.max_waiting = max_waiting
         self._waiting = 0
         self._inflight: dict[tuple[str, str], threading.Event] = {}
+        self._dummy: str | None = None  # a hash of a random password, for an empty accounts file
 
     def retry_after(self, client: str) -> int:
         with self._lock:
@@ -108,7 +112,7 @@ class Authenticator:
             with self._lock:  # failures counted while this one waited for the slot
                 if self._throttled(client, time.monotonic()):
                     return Verdict.THROTTLED
-            ok = bool(self.users.check_password(user, password))
+            ok = self._check_password(user, password)
         finally:
             self._bcrypt.release()
         now = time.monotonic()
@@ -121,6 +125,21 @@ class Authenticator:
             if len(self._failed) > 10_000:  # bounded memory under a flood of guesses
                 self._failed.clear()
             return Verdict.BAD
+
+    def _check_password(self, user: str, password: str) -> bool:
+        """bcrypt, also for an unknown user: the password is then checked against another
+        account's hash (same algorithm, same cost) and the answer is always no, so a wrong
+        password takes as long whether the name exists or not."""
+        if self.users.get_hash(user) is not None:
+            return bool(self.users.check_password(user, password))
+        stand_in = next(iter(self.users.users()), None)
+        if stand_in is not None:
+            self.users.check_password(stand_in, password)
+        else:  # no accounts at all: a hash of a random password
+            if self._dummy is None:
+                self._dummy = self.users.context.hash(secrets.token_urlsafe(16))
+            self.users.context.verify(password, self._dummy)
+        return False
 
     def allowed(self, user: str, password: str) -> bool:
         """pypiserver's `auther`: the gate has already checked this request."""

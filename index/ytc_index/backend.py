@@ -33,9 +33,9 @@ from pypiserver.bottle_wrapper import HTTPError, request
 from pypiserver.core import PkgFile
 from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, normalize_pkgname
 
-from ytc_index.archives import BadArchive, check_archive
+from ytc_index.archives import ArchiveLimits, BadArchive, check_archive
 from ytc_index.files import listed_files
-from ytc_index.names import NamePolicy, filename_problem, release_key
+from ytc_index.names import NamePolicy, filename_problem, release_key, same_version
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import Closed, admit, append_record, upload_lock
 
@@ -120,6 +120,7 @@ class FreshFileBackend(Backend):
         names: PrivateNames,
         policy: NamePolicy | None = None,
         release_window: float = 900,
+        limits: ArchiveLimits | None = None,
     ) -> None:
         super().__init__(config)  # type: ignore[arg-type]
         self.root = root.resolve()
@@ -127,6 +128,7 @@ class FreshFileBackend(Backend):
         self.names = names
         self.policy = policy or NamePolicy(names.reserved, ())
         self.release_window = release_window
+        self.limits = limits or ArchiveLimits()
         names.ensure_file()
         self._lock = threading.Lock()
         self._listing: _Listing | None = None
@@ -216,7 +218,7 @@ class FreshFileBackend(Backend):
 
         def check(tmp: Path) -> None:
             try:
-                check_archive(tmp, filename)
+                check_archive(tmp, filename, self.limits)
             except BadArchive as err:
                 raise HTTPError(400, str(err)) from None
 
@@ -271,8 +273,9 @@ class FreshFileBackend(Backend):
         listing and from the disk itself (another upload may have just linked one)."""
         candidates = {os.path.basename(p.fn) for p in self.find_project_packages(name) if p.fn}
         with os.scandir(self.root) as entries:
-            candidates.update(e.name for e in entries if is_listed_path(e.name) and e.is_file())
-        return sorted(f for f in candidates if release_key(f) == (name, version))
+            candidates.update(e.name for e in entries if is_listed_path(e.name) and e.is_file(follow_symlinks=False))
+        keys = {f: release_key(f) for f in candidates}
+        return sorted(f for f, key in keys.items() if key and key[0] == name and same_version(key[1], version))
 
     def remove_package(self, pkg: PkgFile) -> None:
         # Releases are immutable over HTTP: the gate refuses remove_pkg; this is the last line.

@@ -56,7 +56,8 @@ def replace_file(path: Path, data: bytes, mode: int = 0o600, durable: bool = Tru
 
 def listed_files(root: str, folders: dict[str, int] | None = None) -> Iterator[os.DirEntry[str]]:
     """Every regular file below `root` whose path has no hidden part (pypiserver's rule:
-    temp files, `.incoming`). `folders`, if given, receives each folder's mtime_ns."""
+    temp files, `.incoming`) and no symbolic link (a link to the accounts file or to /etc
+    is never listed). `folders`, if given, receives each folder's mtime_ns."""
     stack = [root]
     while stack:
         directory = stack.pop()
@@ -68,5 +69,5 @@ def listed_files(root: str, folders: dict[str, int] | None = None) -> Iterator[o
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                elif entry.is_file():
+                elif entry.is_file(follow_symlinks=False):
                     yield entry

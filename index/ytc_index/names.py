@@ -6,8 +6,14 @@ import fnmatch
 import re
 from collections.abc import Iterable
 
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
-from packaging.version import InvalidVersion
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_version,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
 from pypiserver.pkg_helpers import guess_pkgname_and_version, normalize_pkgname
 
 # pypiserver's own upload pattern (its issue #102), plus our limits below.
@@ -38,8 +44,14 @@ def filename_problem(filename: str) -> str | None:
         return f"{filename!r} has characters other than letters, digits and _.!+-"
     if kind_of(filename) is None:
         return f"{filename!r} is neither a wheel (.whl) nor an sdist (.tar.gz)"
-    if guess_pkgname_and_version(filename) is None or release_key(filename) is None:
+    key = release_key(filename)
+    if guess_pkgname_and_version(filename) is None or key is None:
         return f"{filename!r} does not read as NAME-VERSION (see the wheel and sdist filename specs)"
+    if Version(key[1]).local is not None:
+        return (
+            f"{filename!r} has a local version ({key[1]}): local versions are refused, as PyPI refuses them "
+            "(a resolver would pick `X+local` for `==X`); publish a plain version"
+        )
     return None
 
 
@@ -74,3 +86,16 @@ def release_key(filename: str) -> tuple[str, str] | None:
     except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
         return None
     return str(name), str(version)
+
+
+def same_version(a: str, b: str) -> bool:
+    """One PEP 440 version: `2`, `2.0`, `2.0.0.0` and `02.0.0` are the same release."""
+    return version_identity(a) == version_identity(b)
+
+
+def version_identity(version: str) -> str:
+    """The version as PEP 440 compares it (trailing zero releases dropped); the text itself if invalid."""
+    try:
+        return canonicalize_version(Version(version), strip_trailing_zero=True)
+    except InvalidVersion:
+        return version

@@ -34,7 +34,7 @@ from pathlib import Path
 from pypiserver.pkg_helpers import normalize_pkgname
 
 from ytc_index.files import append_json_line
-from ytc_index.names import kind_of
+from ytc_index.names import kind_of, same_version
 from ytc_index.state import JOURNAL as JOURNAL_NAME
 from ytc_index.state import LOCK as LOCK_NAME
 from ytc_index.state import YANKED as YANKED_NAME
@@ -71,7 +71,7 @@ def upload_lock(state: Path) -> Iterator[None]:
 
 def append_record(state: Path, record: dict[str, object]) -> None:
     """One line in the upload journal in the state folder `state`."""
-    append_json_line(state / JOURNAL_NAME, record)
+    append_json_line(state / JOURNAL_NAME, record, mode=0o600)  # it names the accounts
 
 
 def read_records(state: Path) -> list[dict[str, object]]:
@@ -92,7 +92,9 @@ def admit(
     """Raise Closed unless `filename` may join release (project, version), whose
     files on disk are `existing`. Call under upload_lock."""
     project = normalize_pkgname(project)
-    history = [r for r in read_records(state) if r.get("project") == project and r.get("version") == version]
+    history = [
+        r for r in read_records(state) if r.get("project") == project and same_version(str(r.get("version")), version)
+    ]
     bump = "publish the change as a new version (`ytc-release bump patch`)"
     if not existing:
         if history:

@@ -6,6 +6,7 @@ compose file is tested against it (tests/index/test_compose_files.py)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,19 @@ AUTH_ACTIONS = ("download", "list", "update")
 
 def csv(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def owned_names(value: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`PROJECT=NAME[:NAME...]`, comma-separated: the top-level import names a project's wheels
+    may hold (a project not listed owns its normalised name with `_`, e.g. ytcaption_common)."""
+    owned = []
+    for item in csv(value):
+        project, sep, names = item.partition("=")
+        found = tuple(n.strip() for n in names.split(":") if n.strip())
+        if not sep or not project.strip() or not found or not all(n.isidentifier() for n in found):
+            raise ValueError(f"{item!r} is not PROJECT=NAME[:NAME...] (e.g. ytcaption-common=common)")
+        owned.append((project.strip(), found))
+    return tuple(owned)
 
 
 def _optional_path(value: str) -> Path | None:
@@ -84,6 +98,23 @@ SETTINGS = (
     Setting("release_window", 900, "seconds a release stays open for its other half", _number),
     Setting("max_failures", 10, "failed logins per client address per window before 429", _number),
     Setting("failure_window", 60, "the failed-login window, in seconds", _number),
+    Setting(
+        "trusted_proxy",
+        (),
+        "addresses or networks of the proxy (nginx) whose X-Real-IP names the client, comma-separated",
+        csv,
+        True,
+    ),
+    Setting("max_header_kb", 16, "largest request head (request line and headers), in KiB", _number),
+    Setting("max_metadata_kb", 1024, "largest METADATA/PKG-INFO in an uploaded file, in KiB", _number),
+    Setting("max_unpacked_mb", 1024, "largest uncompressed content of an uploaded wheel, in MB", _number),
+    Setting(
+        "owned_names",
+        (),
+        "top-level import names per project, PROJECT=NAME[:NAME...] comma-separated (default: the project's name)",
+        owned_names,
+        True,
+    ),
     Setting("state_dir", None, "the index's own records (default: <packages>/../state)", _optional_path),
     Setting("pages_dir", None, "the static pages and metadata files (default: <packages>/../static)", _optional_path),
 )
@@ -115,6 +146,14 @@ class IndexSettings:
     # Failed logins: at most this many per client per window, then 429 until the window passes.
     max_failures: int = field(default=_DECLARED["max_failures"].default)
     failure_window: int = field(default=_DECLARED["failure_window"].default)
+    # Behind nginx: the peer addresses whose X-Real-IP is believed (the brake counts that client).
+    trusted_proxy: tuple[str, ...] = field(default=_DECLARED["trusted_proxy"].default)
+    # Limits on what a client may send (index/README.md, "Limits").
+    max_header_kb: int = field(default=_DECLARED["max_header_kb"].default)
+    max_metadata_kb: int = field(default=_DECLARED["max_metadata_kb"].default)
+    max_unpacked_mb: int = field(default=_DECLARED["max_unpacked_mb"].default)
+    # Which top-level import names each project's wheels may install (archives.py).
+    owned_names: tuple[tuple[str, tuple[str, ...]], ...] = field(default=_DECLARED["owned_names"].default)
     # The index's own state (journal, private names, yank marks); None: `<packages>/../state`.
     state_dir: Path | None = field(default=_DECLARED["state_dir"].default)
     # The static simple pages and metadata files (served by nginx, or by the app); None: `<packages>/../static`.
@@ -144,9 +183,23 @@ class IndexSettings:
             )
         if self.htpasswd is None:
             raise ValueError("uploads need accounts: set YTC_INDEX_HTPASSWD to the htpasswd file (see index/README.md)")
+        for proxy in self.trusted_proxy:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"YTC_INDEX_TRUSTED_PROXY: {proxy!r} is not an address or network") from None
         if not self.reserved and not self.allow:
             raise ValueError("YTC_INDEX_RESERVED and YTC_INDEX_ALLOW are both empty: no name could be uploaded")
-        for name in ("threads", "channel_timeout", "connection_limit", "max_upload_mb", "max_failures"):
+        for name in (
+            "threads",
+            "channel_timeout",
+            "connection_limit",
+            "max_upload_mb",
+            "max_failures",
+            "max_header_kb",
+            "max_metadata_kb",
+            "max_unpacked_mb",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1 (got {getattr(self, name)})")
 

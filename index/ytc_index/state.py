@@ -43,7 +43,8 @@ def state_dir_for(packages: Path, env: dict[str, str] | None = None) -> Path:
 def migrate_state(packages: Path, state: Path) -> list[str]:
     """Move an older index's state files from `packages` to `state`; return the
     names moved. Refuses (StateConflict, nothing moved) if any exists in both."""
-    state.mkdir(parents=True, exist_ok=True)
+    if not state.exists():
+        state.mkdir(parents=True, mode=0o700)  # the journal names the accounts: private from the start
     old = {name: packages / name for name in LEGACY if (packages / name).is_file()}
     both = [f"{path} and {state / LEGACY[name]}" for name, path in old.items() if (state / LEGACY[name]).exists()]
     if both:

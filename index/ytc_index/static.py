@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -20,50 +21,30 @@ from urllib.parse import parse_qs, urljoin
 
 from pypiserver.pkg_helpers import normalize_pkgname_for_url
 
+from ytc_index.negotiation import HTML, HTML_V1, JSON, JSON_V1, OFFERED, TEXT_HTML, V1HTML, choose
 from ytc_index.pages import HTML_PAGE, JSON_PAGE, METADATA_DIR, METADATA_SUFFIX, SIMPLE_DIR
 from ytc_index.registry import PrivateNames
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-JSON_V1 = "application/vnd.pypi.simple.v1+json"
-HTML_V1 = "application/vnd.pypi.simple.v1+html"
-TEXT_HTML = "text/html"
-# (media type a client may ask for, the page file, the Content-Type answered); first wins a tie.
-OFFERS = (
-    (JSON_V1, JSON_PAGE, JSON_V1),
-    ("application/vnd.pypi.simple.latest+json", JSON_PAGE, JSON_V1),
-    (HTML_V1, HTML_PAGE, HTML_V1),
-    ("application/vnd.pypi.simple.latest+html", HTML_PAGE, HTML_V1),
-    (TEXT_HTML, HTML_PAGE, TEXT_HTML),
-)
+# (page file, Content-Type) for each choice of the one negotiation table (negotiation.py).
+_PAGES = {
+    JSON: (JSON_PAGE, JSON_V1),
+    V1HTML: (HTML_PAGE, HTML_V1),
+    HTML: (HTML_PAGE, TEXT_HTML),
+}
 _SIMPLE_PROJECT = re.compile(r"^/simple/(?P<name>[^/]+)/$")
+# PEP 508's project names; longer ones do not fit a file name (and PyPI has none).
+_PROJECT_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+MAX_NAME_CHARS = 200
 _DEFER = ("HTTP_RANGE", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_NONE_MATCH", "HTTP_IF_RANGE")
 
 
-def negotiate(accept: str | None) -> tuple[str, str] | None:
-    """(page file, Content-Type) for an Accept header; None: nothing we serve is acceptable.
-    No header, or `*/*`, means the HTML of PEP 503 (what clients before PEP 691 expect)."""
-    if not accept or not accept.strip():
-        return HTML_PAGE, TEXT_HTML
-    quality: dict[str, float] = {}
-    for item in accept.split(","):
-        media, *params = (p.strip() for p in item.split(";"))
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        media = media.lower()
-        quality[media] = max(q, quality.get(media, 0.0))
-    best: tuple[float, str, str] | None = None
-    for media, page, content_type in OFFERS:
-        q = quality.get(media, quality.get("*/*", 0.0) if media == TEXT_HTML else 0.0)
-        if q > 0 and (best is None or q > best[0]):
-            best = (q, page, content_type)
-    return (best[1], best[2]) if best else None
+def negotiate(accept: str | None, fmt: str = "") -> tuple[str, str] | None:
+    """(page file, Content-Type) for an Accept header and a `?format=` value; None: nothing
+    we serve is acceptable. The rules are negotiation.RULES, which nginx runs too."""
+    choice = choose(fmt, accept)
+    return _PAGES[choice] if choice else None
 
 
 def _text(
@@ -116,6 +97,12 @@ class StaticIndex:
 
     def _project(self, name: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         self.fresh()
+        if len(name) > MAX_NAME_CHARS or not _PROJECT_NAME.match(name):
+            return _text(
+                start_response,
+                "404 Not Found",
+                f"Not Found: this is not a project name (PEP 508, at most {MAX_NAME_CHARS} characters)\n",
+            )
         normalized = normalize_pkgname_for_url(name)
         has_page = (self.pages / normalized / HTML_PAGE).is_file()
         if not has_page and self.names.is_private(name):
@@ -138,10 +125,9 @@ class StaticIndex:
     def _page(self, directory: Path, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         # `+` in a raw query string reads as a space; a media type has none.
         forced = parse_qs(environ.get("QUERY_STRING", "")).get("format", [""])[0].replace(" ", "+")
-        wanted = forced or environ.get("HTTP_ACCEPT")
-        choice = negotiate(wanted)
+        choice = negotiate(environ.get("HTTP_ACCEPT"), forced)
         if choice is None:
-            offered = ", ".join(media for media, _, _ in OFFERS)
+            offered = ", ".join(OFFERED)
             return _text(start_response, "406 Not Acceptable", f"this index serves {offered}\n", [("Vary", "Accept")])
         page, content_type = choice
         try:
@@ -159,10 +145,9 @@ class StaticIndex:
         parts = relpath.split("/")
         if any(not part or part.startswith(".") for part in parts):
             return None  # hidden names and `..` are never served
-        try:
-            base = self.metadata if parts[-1].endswith(METADATA_SUFFIX) else self.packages
-            fh = open(base.joinpath(*parts), "rb")  # noqa: SIM115 - handed to the server, which closes it
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        base = self.metadata if parts[-1].endswith(METADATA_SUFFIX) else self.packages
+        fh = _open_regular(base, parts)
+        if fh is None:
             return None
         st = os.fstat(fh.fileno())
         start_response(
@@ -179,6 +164,30 @@ class StaticIndex:
             return [b""]
         wrapper = environ.get("wsgi.file_wrapper")
         return wrapper(fh, 1 << 16) if wrapper else _chunks(fh)
+
+
+def _open_regular(base: Path, parts: list[str]) -> Any:
+    """The regular file base/parts, opened without following any symbolic link below `base`
+    (a link to the accounts or to /etc is never served); None if there is none."""
+    fd = -1
+    try:
+        fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            flags = os.O_RDONLY | os.O_NOFOLLOW | (0 if last else os.O_DIRECTORY)
+            child = os.open(part, flags, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        fh = os.fdopen(fd, "rb")
+        fd = -1
+        return fh
+    except (OSError, ValueError):  # missing, a link, too long a name, a NUL
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def _chunks(fh: Any) -> Iterator[bytes]:

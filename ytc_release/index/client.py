@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
@@ -45,7 +45,8 @@ def parse_listing(html: str, page_url: str) -> list[IndexedFile]:
     for href in parser.hrefs:
         url, _, fragment = href.partition("#")
         sha = fragment.split("=", 1)[1] if fragment.startswith("sha256=") else None
-        files.append(IndexedFile(os.path.basename(urlsplit(url).path), urljoin(page_url, url), sha))
+        # hrefs are percent-encoded (`+` is %2B): the file name is the decoded path's last part
+        files.append(IndexedFile(os.path.basename(unquote(urlsplit(url).path)), urljoin(page_url, url), sha))
     return files
 
 
