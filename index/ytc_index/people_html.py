@@ -30,8 +30,13 @@ from packaging.version import InvalidVersion, Version
 # No script, no remote or local resource at all except inline styles: a description
 # that got past the sanitiser still cannot run or fetch anything.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-# Tags that make a browser fetch something; never allowed from a description.
-MEDIA_TAGS = frozenset({"img", "picture", "source", "video", "audio", "image", "svg", "iframe", "object", "embed"})
+# Tags that make a browser fetch something, and form fields (a description has nothing to ask):
+# never allowed from a description.
+DROPPED_TAGS = frozenset(
+    {"img", "picture", "source", "video", "audio", "image", "svg", "iframe", "object", "embed", "input", "form"}
+)
+# An anchor with nothing in it (the heading anchors Markdown renderers add): a link without a name.
+_EMPTY_LINK = re.compile(r"<a\b[^>]*>\s*</a>")
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1a1a1a;background:#fff;line-height:1.5}
@@ -106,9 +111,10 @@ def human_size(size: int) -> str:
 
 
 def _safe(fragment: str) -> str:
-    """readme_renderer's allow-list without the tags that fetch something."""
-    tags = set(readme_renderer.clean.ALLOWED_TAGS) - MEDIA_TAGS
-    return readme_renderer.clean.clean(fragment, tags=tags) or ""
+    """readme_renderer's allow-list without the tags that fetch something; nameless links
+    removed (the sanitiser escapes every `<` outside a tag, so removing one cannot make markup)."""
+    tags = set(readme_renderer.clean.ALLOWED_TAGS) - DROPPED_TAGS
+    return _EMPTY_LINK.sub("", readme_renderer.clean.clean(fragment, tags=tags) or "")
 
 
 def render_description(text: str, content_type: str | None) -> str:

@@ -52,19 +52,20 @@ class ServiceRow:
     level: str  # OK, WARN or BAD: the colour
 
 
-def lock_hashes(service_dir: Path, dist_name: str) -> tuple[str, ...]:
-    """The sha256 values the service's requirements.lock allows for the library (none: no lock)."""
+def lock_hashes(service_dir: Path, dist_name: str, version: str) -> tuple[str, ...]:
+    """The sha256 values the service's requirements.lock allows for the pinned version of the
+    library (none: no lock, or a lock for another version: `ytc-release lock` refreshes it)."""
     try:
         text = (service_dir / "requirements.lock").read_text(encoding="utf-8")
     except FileNotFoundError:
         return ()
     locked = parse_lock(text).get(canonicalize_name(dist_name))
-    return tuple(sorted(locked.hashes)) if locked else ()
+    return tuple(sorted(locked.hashes)) if locked and locked.version == version else ()
 
 
 def _pin_state(pin: Pin, hashes: tuple[str, ...], on_index: Sequence[str] | None) -> tuple[str, str]:
     if not hashes:
-        return "NO HASH LOCK: run `ytc-release lock`", BAD
+        return f"NO HASH LOCK for {pin.version}: run `ytc-release lock`", BAD
     if on_index is None:
         return "pinned (index not asked)", OK
     if pin.version not in on_index:
@@ -81,7 +82,7 @@ def rows_for_status(pins: Sequence[Pin], dist_name: str, on_index: Sequence[str]
     newest = on_index[-1] if on_index else None
     rows = []
     for pin in pins:
-        hashes = lock_hashes(pin.requirements.parent, dist_name)
+        hashes = lock_hashes(pin.requirements.parent, dist_name, pin.version)
         words, level = _pin_state(pin, hashes, on_index)
         rows.append(ServiceRow(pin.service, pin.version, pin.held, hashes, None, None, newest, words, level))
     return rows
@@ -106,7 +107,7 @@ def rows_for_fleet(
     rows = []
     for r in fleet_rows:
         pin = by_name.get(r.service)
-        hashes = lock_hashes(pin.requirements.parent, dist_name) if pin else ()
+        hashes = lock_hashes(pin.requirements.parent, dist_name, pin.version) if pin else ()
         words, level = _vm_state(r)
         rows.append(
             ServiceRow(
@@ -160,7 +161,7 @@ def render(
     ]
     for r in rows:
         pin = html.escape(r.pinned) + (" <em>(held)</em>" if r.held else "")
-        hashes = "<br>".join(f"<code>{h}</code>" for h in r.lock_hashes) or "<em>no lock</em>"
+        hashes = "<br>".join(f"<code>{h}</code>" for h in r.lock_hashes) or "<em>no lock for this pin</em>"
         cells = [f'<th scope="row">{html.escape(r.service)}</th>', f"<td>{pin}</td>", f"<td>{hashes}</td>"]
         if with_vms:
             cells += [f"<td>{_cell(r.vm, 'not asked')}</td>", f"<td>{_cell(r.running)}</td>"]
