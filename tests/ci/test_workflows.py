@@ -60,7 +60,8 @@ def test_workflow_promises() -> None:
                     assert "${{" not in step["run"]  # values reach scripts through env only
                     assert step["run"].startswith(("make ", "sudo apt-get"))
     publish_runs = [s["run"] for s in publish["jobs"]["publish"]["steps"] if "run" in s]
-    assert publish_runs == ["make publish"]  # downloads the artifact, never builds
+    # Downloads the artifact, never builds; then the pins against the index as a page (artifact "status").
+    assert publish_runs == ["make publish", "make status HTML=status/status.html"]
 
 
 # -- running the publish workflow's own steps ---------------------------------------------------------------
@@ -160,6 +161,7 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     # The artifact carries what built it; publish never uploads that record.
     assert "hatchling " in (artifacts / "dist" / "BUILD-TOOLCHAIN.txt").read_text()
     assert password not in first
+    assert f"{V}</td>" in (artifacts / "status" / "status.html").read_text()  # the page CI attaches
 
     second_clone = fresh_clone(repo_root, tmp_path / "publish-again")
     second = "\n".join(run_job(publish["jobs"]["publish"], second_clone, context, artifacts))
