@@ -87,6 +87,8 @@ def run_job(job: dict, clone: Path, context: dict[str, str], artifacts: Path) ->
     for step in job["steps"]:
         uses = step.get("uses", "")
         if uses.startswith("actions/upload-artifact"):
+            if step["with"].get("overwrite"):  # a re-run replaces its page
+                shutil.rmtree(artifacts / step["with"]["name"], ignore_errors=True)
             shutil.copytree(clone / step["with"]["path"], artifacts / step["with"]["name"])
         elif uses.startswith("actions/download-artifact"):
             shutil.copytree(artifacts / step["with"]["name"], clone / step["with"]["path"])
