@@ -54,6 +54,13 @@ th{background:#eee}
 .current{background:#e6f4ea;color:#14532d;font-weight:bold}
 .description{border-top:1px solid #ccc;margin-top:1.5rem}
 footer{color:#555;font-size:.85em;margin-top:2rem;border-top:1px solid #ccc}
+@media (max-width:40rem){
+table,tbody,tr,td,tbody th{display:block;width:auto}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+tr{margin-bottom:.8rem;border:1px solid #bbb}
+td,tbody th{border:0;border-top:1px solid #ddd}
+td::before{content:attr(data-label) ": ";font-weight:bold}
+}
 """
 
 
@@ -202,8 +209,9 @@ def render_root(projects: Sequence[ProjectSummary]) -> bytes:
         for p in sorted(projects, key=lambda p: p.name):
             name = html.escape(p.name)
             body.append(
-                f'<tr><td><a href="project/{name}/">{name}</a></td><td>{html.escape(p.newest or "none (all yanked)")}</td>'
-                f"<td>{when(p.uploaded)}</td><td>{p.versions}</td></tr>"
+                f'<tr><th scope="row"><a href="project/{name}/">{name}</a></th>'
+                f'<td data-label="Newest version">{html.escape(p.newest or "none (all yanked)")}</td>'
+                f'<td data-label="Published">{when(p.uploaded)}</td><td data-label="Versions">{p.versions}</td></tr>'
             )
         body.append("</tbody></table></div>")
     return _page("ytcaption private index", body, "./")
@@ -265,9 +273,11 @@ def render_project(
         version_cell = html.escape(v.version) + _yank_words(v.yanked_reason)
         row_class = ' class="yanked-row"' if v.yanked_reason is not None else ""
         body.append(
-            f'<tr{row_class} id="v{html.escape(v.version)}"><th scope="row">{version_cell}</th><td>{when(v.uploaded)}</td>'
-            f"<td>{html.escape(v.uploaded_by or 'the operator (placed by hand)')}</td>"
-            f"<td>{html.escape(v.requires_python or 'any')}</td><td><ul>{files}</ul></td></tr>"
+            f'<tr{row_class} id="v{html.escape(v.version)}"><th scope="row">{version_cell}</th>'
+            f'<td data-label="Published">{when(v.uploaded)}</td>'
+            f'<td data-label="By">{html.escape(v.uploaded_by or "the operator (placed by hand)")}</td>'
+            f'<td data-label="Requires-Python">{html.escape(v.requires_python or "any")}</td>'
+            f'<td data-label="Files"><ul>{files}</ul></td></tr>'
         )
     body.append("</tbody></table></div>")
     if description_html:

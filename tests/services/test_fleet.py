@@ -78,8 +78,8 @@ def test_fleet_reports_the_service_running_another_version_than_its_pin(
     assert "UNREACHABLE" in lines[unreachable]
     assert "1 of 3 in line with their pins" in result.stdout
     html = page.read_text()  # the same rows as a page, each state in colour and words
-    assert '<td class="state bad">DRIFT: runs ' + running + ", pins 0.9.0</td>" in html
-    assert '<td class="state ok">OK: runs its pin</td>' in html and "UNREACHABLE: no answer" in html
+    assert '<td class="state bad" data-label="State">DRIFT: runs ' + running + ", pins 0.9.0</td>" in html
+    assert '<td class="state ok" data-label="State">OK: runs its pin</td>' in html and "UNREACHABLE: no answer" in html
 
 
 def test_fleet_in_line_exits_zero(fleet_on_loopback: list[str], tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def state_cells(page: str) -> dict[str, tuple[str, str]]:
     found = {}
     for row in re.findall(r"<tr class=\"[^\"]+\">(.*?)</tr>", page):
         service = re.search(r'<th scope="row">(.*?)</th>', row)[1]  # type: ignore[index]
-        level, words = re.search(r'<td class="state (\w+)">(.*?)</td>', row).groups()  # type: ignore[union-attr]
+        level, words = re.search(r'<td class="state (\w+)" data-label="State">(.*?)</td>', row).groups()  # type: ignore[union-attr]
         found[service] = (level, words)
     return found
 

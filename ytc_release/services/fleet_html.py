@@ -34,6 +34,13 @@ th{background:#eee}
 .bad{background:#fde8e8;color:#7a1212}
 .state{font-weight:bold}
 footer{color:#555;font-size:.85em;margin-top:2rem}
+@media (max-width:40rem){
+table,tbody,tr,td,tbody th{display:block;width:auto}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+tr{margin-bottom:.8rem;border:1px solid #bbb}
+td,tbody th{border:0;border-top:1px solid #ddd}
+td::before{content:attr(data-label) ": ";font-weight:bold}
+}
 """
 
 
@@ -162,10 +169,14 @@ def render(
     for r in rows:
         pin = html.escape(r.pinned) + (" <em>(held)</em>" if r.held else "")
         hashes = "<br>".join(f"<code>{h}</code>" for h in r.lock_hashes) or "<em>no lock for this pin</em>"
-        cells = [f'<th scope="row">{html.escape(r.service)}</th>', f"<td>{pin}</td>", f"<td>{hashes}</td>"]
+        values = [pin, hashes]
         if with_vms:
-            cells += [f"<td>{_cell(r.vm, 'not asked')}</td>", f"<td>{_cell(r.running)}</td>"]
-        cells += [f"<td>{_cell(r.newest)}</td>", f'<td class="state {r.level}">{html.escape(r.state)}</td>']
+            values += [_cell(r.vm, "not asked"), _cell(r.running)]
+        values.append(_cell(r.newest))
+        # data-label: a phone shows each row as a card, every value under its column's name.
+        cells = [f'<th scope="row">{html.escape(r.service)}</th>']
+        cells += [f'<td data-label="{label}">{value}</td>' for label, value in zip(head[1:-1], values, strict=True)]
+        cells.append(f'<td class="state {r.level}" data-label="State">{html.escape(r.state)}</td>')
         lines.append(f'<tr class="{r.level}">' + "".join(cells) + "</tr>")
     lines += [
         "</tbody></table></div>",
