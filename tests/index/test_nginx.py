@@ -173,3 +173,6 @@ def test_reads_that_need_a_login_are_checked_by_the_app(tmp_path: Path) -> None:
         # A private name is 401 before it is 404: nothing tells an anonymous client which names exist.
         assert http.get(locked.nginx.url + "simple/ytcaption-not-published/").status == 401
         assert http.get(locked.nginx.url + "project/ytcaption-not-published/").status == 401
+        for page in ("", f"project/{PROJECT}/"):  # the embedded index (no nginx) keeps them behind the login too
+            assert http.get(locked.index.url + page).status == 401
+            assert http.get(locked.index.url + page, auth=(user, password)).status == 200
