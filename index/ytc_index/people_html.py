@@ -6,8 +6,9 @@ yank mark and reason, files with size and sha256), the install and lock lines, t
 release's description and, when the description carries one, its CHANGELOG section.
 
 Descriptions are rendered with readme_renderer, as PyPI renders them; it sanitises with nh3.
-Its output still allows <img src="https://...">, so a second nh3 pass drops every media tag:
-nothing a description says can make the browser fetch anything. A Content-Security-Policy
+Its output still allows <img src="https://...">, so a second nh3 pass drops every tag that
+fetches (images, frames, media) or asks (forms): nothing a description says can make the
+browser fetch anything. A Content-Security-Policy
 (no script, no remote resource) is the second line of defence. The pages need no script,
 carry their CSS inline and a viewport meta, so they read on a phone."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,6 +28,8 @@ from ytc_index.archives import BadArchive, core_metadata
 from ytc_index.files import replace_file
 from ytc_index.names import WHEEL, kind_of, release_key
 from ytc_index.releases import read_records, read_yanked
+
+log = logging.getLogger("ytc_index")
 
 PROJECT_DIR = "project"
 PAGE = "index.html"
@@ -134,7 +137,12 @@ def sync(static: Path, packages: Path, state: Path, project: str, facts: Sequenc
     """Rewrite (or remove, when it has no files) `project`'s page; the root page too unless `root` is False."""
     directory = static / PROJECT_DIR / project
     if facts:
-        _write_if_changed(directory / PAGE, render_project_page(static, packages, state, project, facts))
+        try:
+            page = render_project_page(static, packages, state, project, facts)
+        except Exception:  # a page for people must never fail an upload: the simple pages are written
+            log.exception("%s: its page for people was not rewritten", project)
+            return
+        _write_if_changed(directory / PAGE, page)
     else:
         with contextlib.suppress(FileNotFoundError):
             (directory / PAGE).unlink()
