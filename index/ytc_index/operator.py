@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pypiserver.pkg_helpers import is_listed_path, normalize_pkgname
 
+from ytc_index import people_pages
 from ytc_index.files import append_json_line
 from ytc_index.names import release_key
 from ytc_index.pages import FACTS_DIR, SIMPLE_DIR, PageWriter, pages_dir_for
@@ -65,6 +66,7 @@ def _keep_owner(packages: Path, state: Path, project: str) -> None:
     paths = [state / name for name in (JOURNAL_NAME, YANKED_NAME, LOCK_NAME)]
     paths += [state / FACTS_DIR, state / FACTS_DIR / f"{project}.json", static, pages, pages / project]
     paths += [p for d in (pages, pages / project) if d.is_dir() for p in d.iterdir() if p.is_file()]
+    paths += people_pages.owned_paths(static, project)
     for path in paths:
         if path.exists() and path.stat().st_uid != st.st_uid:
             os.chown(path, st.st_uid, st.st_gid)

@@ -38,6 +38,7 @@ from urllib.parse import quote
 
 from packaging.version import InvalidVersion, Version
 
+from ytc_index import people_pages
 from ytc_index.archives import BadArchive, core_metadata
 from ytc_index.files import listed_files, replace_file
 from ytc_index.names import WHEEL, kind_of, release_key
@@ -277,6 +278,8 @@ class PageWriter:
                     (directory / name).unlink()
             with contextlib.suppress(OSError):
                 directory.rmdir()
+        # The page a person reads, from the same facts (and the root page, whose newest versions changed).
+        people_pages.sync(self.pages.parent, self.packages, self.state, project, list(facts.values()), root=root)
         if root and existed != bool(facts):
             self.write_root()
 
@@ -294,6 +297,7 @@ class PageWriter:
         _write_if_changed(self.pages / JSON_PAGE, page_json)
         _write_if_changed(self.pages / V1HTML_PAGE, page_html)
         _write_if_changed(self.pages / HTML_PAGE, page_html)
+        people_pages.write_root(self.pages.parent)
 
     def rebuild(self) -> int:
         """Every page from the package folder as it is (at start, or after files were

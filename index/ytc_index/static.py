@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urljoin
 
 from pypiserver.pkg_helpers import normalize_pkgname_for_url
 
+from ytc_index import people_pages
 from ytc_index.negotiation import HTML, HTML_V1, JSON, JSON_V1, OFFERED, TEXT_HTML, V1HTML, choose
 from ytc_index.pages import HTML_PAGE, JSON_PAGE, METADATA_DIR, METADATA_SUFFIX, SIMPLE_DIR
 from ytc_index.registry import PrivateNames
@@ -81,6 +82,9 @@ class StaticIndex:
         path = environ.get("PATH_INFO", "")
         if method not in ("GET", "HEAD"):
             return self.app(environ, start_response)
+        if path == "/" or path.startswith(people_pages.URL_PREFIX):  # the pages for people
+            self.fresh()
+            return people_pages.serve(self.pages.parent, path, environ, start_response)
         if path == "/simple/":
             self.fresh()
             return self._page(self.pages, environ, start_response)

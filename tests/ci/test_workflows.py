@@ -60,7 +60,8 @@ def test_workflow_promises() -> None:
                     assert "${{" not in step["run"]  # values reach scripts through env only
                     assert step["run"].startswith(("make ", "sudo apt-get"))
     publish_runs = [s["run"] for s in publish["jobs"]["publish"]["steps"] if "run" in s]
-    assert publish_runs == ["make publish"]  # downloads the artifact, never builds
+    # Downloads the artifact, never builds; then the pins against the index as a page (artifact "status").
+    assert publish_runs == ["make publish", "make status HTML=status/status.html"]
 
 
 # -- running the publish workflow's own steps ---------------------------------------------------------------
@@ -86,6 +87,8 @@ def run_job(job: dict, clone: Path, context: dict[str, str], artifacts: Path) ->
     for step in job["steps"]:
         uses = step.get("uses", "")
         if uses.startswith("actions/upload-artifact"):
+            if step["with"].get("overwrite"):  # a re-run replaces its page
+                shutil.rmtree(artifacts / step["with"]["name"], ignore_errors=True)
             shutil.copytree(clone / step["with"]["path"], artifacts / step["with"]["name"])
         elif uses.startswith("actions/download-artifact"):
             shutil.copytree(artifacts / step["with"]["name"], clone / step["with"]["path"])
@@ -160,6 +163,7 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     # The artifact carries what built it; publish never uploads that record.
     assert "hatchling " in (artifacts / "dist" / "BUILD-TOOLCHAIN.txt").read_text()
     assert password not in first
+    assert f"{V}</td>" in (artifacts / "status" / "status.html").read_text()  # the page CI attaches
 
     second_clone = fresh_clone(repo_root, tmp_path / "publish-again")
     second = "\n".join(run_job(publish["jobs"]["publish"], second_clone, context, artifacts))

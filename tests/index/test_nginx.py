@@ -116,6 +116,21 @@ def test_private_public_and_odd_names_through_nginx(stack: Stack) -> None:
     assert http.get(stack.nginx.url + "health").status == 200
 
 
+def test_pages_for_people_come_from_the_static_tree(stack: Stack) -> None:
+    """nginx answers / and /project/<name>/ with the files the app wrote, as the app itself does."""
+    static = stack.index.index.home / "static" / "project"
+    for page, path in (("", static / "index.html"), (f"project/{PROJECT}/", static / PROJECT / "index.html")):
+        answer = http.get(stack.nginx.url + page)
+        assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/html")
+        assert answer.body == path.read_bytes() == http.get(stack.index.url + page).body
+    assert "X-Index-Worker" not in http.get(stack.nginx.url + f"project/{PROJECT}/").headers  # not proxied
+    assert b"1.0.1" in path.read_bytes() and b"ytcaption-common==1.0.1" in path.read_bytes()
+    # Not normalised: the app redirects; never published: the app's 404, never upstream.
+    odd = http.get(stack.nginx.url + "project/YTCaption_Common/")
+    assert odd.status == 301 and odd.headers["Location"].endswith(f"/project/{PROJECT}/")
+    assert http.get(stack.nginx.url + "project/ytcaption-not-published/").status == 404
+
+
 def test_downloads_and_ranges_come_from_the_volume(stack: Stack) -> None:
     name, data = next((n, d) for n, d in stack.published.items() if n.endswith(".whl"))
     url = stack.nginx.url + "packages/" + name
@@ -142,10 +157,22 @@ def test_reads_that_need_a_login_are_checked_by_the_app(tmp_path: Path) -> None:
     for locked in _start(tmp_path, "update,list,download"):
         user, password = locked.index.credentials
         wheel = next(n for n in locked.published if n.endswith(".whl"))
-        for page in ("simple/", f"simple/{PROJECT}/", f"packages/{wheel}", f"packages/{wheel}.metadata"):
+        pages = (
+            "",
+            f"project/{PROJECT}/",
+            "simple/",
+            f"simple/{PROJECT}/",
+            f"packages/{wheel}",
+            f"packages/{wheel}.metadata",
+        )
+        for page in pages:
             anonymous = http.get(locked.nginx.url + page)
             assert anonymous.status == 401 and "Basic" in anonymous.headers.get("WWW-Authenticate", "")
             assert http.get(locked.nginx.url + page, auth=(user, "wrong-password")).status == 403
             assert http.get(locked.nginx.url + page, auth=(user, password)).status == 200
         # A private name is 401 before it is 404: nothing tells an anonymous client which names exist.
         assert http.get(locked.nginx.url + "simple/ytcaption-not-published/").status == 401
+        assert http.get(locked.nginx.url + "project/ytcaption-not-published/").status == 401
+        for page in ("", f"project/{PROJECT}/"):  # the embedded index (no nginx) keeps them behind the login too
+            assert http.get(locked.index.url + page).status == 401
+            assert http.get(locked.index.url + page, auth=(user, password)).status == 200

@@ -19,6 +19,7 @@ from ytc_release.index.client import project_files
 from ytc_release.pipeline.build import sha256_of
 from ytc_release.services import locking
 from ytc_release.target import embedded_target
+from ytc_release.toolkit import web as http
 
 DIST_NAME = "ytcaption-common"  # the example library this repository releases
 
@@ -93,8 +94,16 @@ def test_release_publishes_verifies_is_a_no_op_twice_and_bump_moves_the_pins(ws:
     pip(python, "install", "--quiet", "--no-deps", "--index-url", index_url, f"ytcaption-common=={V}")
     assert run_python(python, "import ytcaption_common; print(ytcaption_common.__version__)") == V
 
-    status = ws.ytc("status")
+    page = tmp_path / "status.html"
+    status = ws.ytc("status", "--html", str(page))
     assert status.returncode == 0 and f"{V}, {V_PATCH}" in status.stdout
+    assert page.read_text().count("OK: pins the newest version") == len(after)
+    # A person opening the index sees the release just made: its page, its install line, its hashes.
+    base = index_url.removesuffix("simple/")
+    assert f">{V_PATCH}</td>" in http.get(base).body.decode()
+    project_page = http.get(f"{base}project/{DIST_NAME}/").body.decode()
+    assert f'<code id="install-line">{DIST_NAME}=={V_PATCH}</code>' in project_page
+    assert all(digest in project_page for digest in verified)
 
 
 def test_held_service_keeps_its_pin(ws: Workspace) -> None:

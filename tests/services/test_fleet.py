@@ -69,7 +69,8 @@ def test_fleet_reports_the_service_running_another_version_than_its_pin(
     hosts = tmp_path / "hosts"
     hosts.write_text(f"# the VMs\n{fleet_on_loopback[1]}\n{unreachable}\n")
 
-    result = ws.ytc("fleet", fleet_on_loopback[0], "--hosts", str(hosts), "--timeout", "3")
+    page = tmp_path / "fleet.html"
+    result = ws.ytc("fleet", fleet_on_loopback[0], "--hosts", str(hosts), "--timeout", "3", "--html", str(page))
 
     assert result.returncode == 1, result.stdout + result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("http")}
@@ -77,6 +78,9 @@ def test_fleet_reports_the_service_running_another_version_than_its_pin(
     assert lines[fleet_on_loopback[1]].split()[1:] == ["youtube-search", running, "0.9.0", "DRIFT"]
     assert "UNREACHABLE" in lines[unreachable]
     assert "1 of 3 in line with their pins" in result.stdout
+    html = page.read_text()  # the same rows as a page, each state in colour and words
+    assert '<td class="state bad" data-label="State">DRIFT: runs ' + running + ", pins 0.9.0</td>" in html
+    assert '<td class="state ok" data-label="State">OK: runs its pin</td>' in html and "UNREACHABLE: no answer" in html
 
 
 def test_fleet_in_line_exits_zero(fleet_on_loopback: list[str], tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("urls", nargs="*", metavar="URL", help="a service's base URL, e.g. http://vm-3:8002")
     p.add_argument("--hosts", help="a file with one base URL per line (# comments allowed)")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each /health (default 5)")
+    p.add_argument("--html", metavar="FILE", help="also write the table as one self-contained HTML page")
     p.set_defaults(func=run)
 
 
@@ -29,10 +30,15 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         urls += fleet.parse_hosts(hosts.read_text(encoding="utf-8"))
     if not urls:
         raise FleetError("no VM to ask: no URL given")
-    rows = fleet.compare(fleet.poll([fleet.normalise_url(u) for u in urls], args.timeout), read_pins(settings.lay))
+    pins = read_pins(settings.lay)
+    rows = fleet.compare(fleet.poll([fleet.normalise_url(u) for u in urls], args.timeout), pins)
     report = settings.report
     for line in fleet.render(rows):
         report.say(line)
+    if args.html:
+        from ytc_release.services.fleet_html import write_fleet_page
+
+        report.say(f"wrote {write_fleet_page(Path(args.html), rows, pins, settings.index())}")
     bad = [row for row in rows if row.state != fleet.OK]
     report.say(f"{len(rows) - len(bad)} of {len(rows)} in line with their pins" + (", the rest marked" if bad else ""))
     return 1 if bad else 0

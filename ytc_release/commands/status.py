@@ -10,6 +10,7 @@ from ytc_release.settings import Settings
 def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
     p = sub.add_parser("status", help="source version, versions on the index, pins")
     p.add_argument("--repository", help=repo_help)
+    p.add_argument("--html", metavar="FILE", help="also write the services' pins as one self-contained HTML page")
     p.set_defaults(func=run)
 
 
@@ -42,4 +43,13 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             notes.append("NOT ON THE INDEX")
             missing += 1
         report.detail(f"{pin.service:<32} {pin.version:<10} {' '.join(notes)}")
+    if args.html:
+        from pathlib import Path
+
+        from ytc_release.paths import DIST_NAME
+        from ytc_release.services import fleet_html
+
+        rows = fleet_html.rows_for_status(read_pins(lay.root), DIST_NAME, on_index)
+        page = fleet_html.write(Path(args.html), "ytcaption services: pins", rows, DIST_NAME, (on_index or [None])[-1])
+        report.say(f"wrote {page}")
     return 1 if missing else 0

@@ -12,7 +12,7 @@ from ytc_index.roles import roles_path
 from ytc_release.errors import ContainerError
 from ytc_release.images.podman import Podman, running_container
 from ytc_release.index.accounts import generate_password, set_user
-from ytc_release.index.client import project_files, upload
+from ytc_release.index.client import project_files, upload, version_of
 from ytc_release.pipeline.build import Artifact
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit import web
@@ -70,9 +70,17 @@ def build_and_check_index_image(
         listed = {f.filename: f.sha256 for f in project_files(target, "ytcaption-common")}
         if listed != {wheel.name: wheel.sha256}:
             raise ContainerError(f"the index container lists {listed} after uploading {wheel.name}")
+        # The page a person opens shows the upload (its description rendered inside the image).
+        page = web.get(url + "project/ytcaption-common/")
+        if page.status != 200 or f"ytcaption-common=={version_of(wheel.name)}".encode() not in page.body:
+            raise ContainerError(f"the index container's project page answered {page.status} without the upload")
         if web.get(url + "simple/ytcaption-not-published/").status != 404:
             raise ContainerError("the index container does not answer 404 for a reserved private name")
         anonymous = web.request("POST", url, data=b"", headers={"Content-Type": "multipart/form-data; boundary=x"})
         if anonymous.status != 401:
             raise ContainerError(f"the index container answered {anonymous.status} to an anonymous upload")
-    return build_seconds, size_mb, "200 /health, upload listed with its sha256, 401 anonymous, 404 private name"
+    return (
+        build_seconds,
+        size_mb,
+        "200 /health, upload listed with its sha256 and on its project page, 401 anonymous, 404 private name",
+    )

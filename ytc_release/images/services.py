@@ -23,6 +23,7 @@ from ytc_release.index.client import published_versions
 from ytc_release.paths import Layout
 from ytc_release.pipeline.build import build
 from ytc_release.services import fleet, pins
+from ytc_release.services.fleet_html import write_fleet_page
 from ytc_release.target import IndexConfig, IndexTarget, embedded_index, embedded_target
 from ytc_release.toolkit import web
 from ytc_release.toolkit.ports import free_port
@@ -232,8 +233,10 @@ def run_images(lay: Layout, report: Reporter, config: IndexConfig, epoch: str | 
         for problem in r.problems:
             report.say(f"    PROBLEM: {problem}")
     report.say("\nytc-release fleet over the containers as they ran:")
-    for line in fleet.render(fleet.compare([r.fleet for r in results if r.fleet is not None], service_pins)):
+    fleet_rows = fleet.compare([r.fleet for r in results if r.fleet is not None], service_pins)
+    for line in fleet.render(fleet_rows):
         report.say(f"    {line}")
+    report.say(f"    as a page: {write_fleet_page(podman.state / 'fleet.html', fleet_rows, service_pins, target)}")
     failed = [r for r in results if r.problems]
     if failed:
         raise ReleaseError(f"{len(failed)} image(s) failed their checks", "see the PROBLEM lines above")
