@@ -38,7 +38,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.html:
         from ytc_release.services.fleet_html import write_fleet_page
 
-        report.say(f"wrote {write_fleet_page(Path(args.html), rows, pins, settings.index())}")
+        report.say(
+            f"wrote {write_fleet_page(Path(args.html), rows, pins, settings.index(), settings.lay.project.distribution)}"
+        )
     bad = [row for row in rows if row.state != fleet.OK]
     report.say(f"{len(rows) - len(bad)} of {len(rows)} in line with their pins" + (", the rest marked" if bad else ""))
     return 1 if bad else 0

@@ -46,10 +46,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.html:
         from pathlib import Path
 
-        from ytc_release.paths import DIST_NAME
         from ytc_release.services import fleet_html
 
-        rows = fleet_html.rows_for_status(read_pins(lay.root), DIST_NAME, on_index)
-        page = fleet_html.write(Path(args.html), "ytcaption services: pins", rows, DIST_NAME, (on_index or [None])[-1])
+        name = lay.project.distribution
+        rows = fleet_html.rows_for_status(pins, name, on_index)
+        page = fleet_html.write(Path(args.html), f"{name}: the services' pins", rows, name, (on_index or [None])[-1])
         report.say(f"wrote {page}")
     return 1 if missing else 0

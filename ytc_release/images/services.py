@@ -236,7 +236,9 @@ def run_images(lay: Layout, report: Reporter, config: IndexConfig, epoch: str | 
     fleet_rows = fleet.compare([r.fleet for r in results if r.fleet is not None], service_pins)
     for line in fleet.render(fleet_rows):
         report.say(f"    {line}")
-    report.say(f"    as a page: {write_fleet_page(podman.state / 'fleet.html', fleet_rows, service_pins, target)}")
+    report.say(
+        f"    as a page: {write_fleet_page(podman.state / 'fleet.html', fleet_rows, service_pins, target, lay.project.distribution)}"
+    )
     failed = [r for r in results if r.problems]
     if failed:
         raise ReleaseError(f"{len(failed)} image(s) failed their checks", "see the PROBLEM lines above")

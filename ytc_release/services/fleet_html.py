@@ -197,17 +197,16 @@ def write(path: Path, title: str, rows: Sequence[ServiceRow], dist_name: str, ne
 
 
 def write_fleet_page(
-    path: Path, fleet_rows: Sequence[fleet.Row], pins: Sequence[Pin], target: IndexTarget | None
+    path: Path, fleet_rows: Sequence[fleet.Row], pins: Sequence[Pin], target: IndexTarget | None, dist_name: str
 ) -> Path:
     """`fleet --html` and `make images`: the VMs' rows with the index's newest version when an
     index answers (the table is still written when none does: the VMs are the point)."""
     from ytc_release.errors import ReleaseError
     from ytc_release.index.client import published_versions
-    from ytc_release.paths import DIST_NAME
 
     on_index: list[str] | None = None
     if target is not None:
         with contextlib.suppress(ReleaseError):
-            on_index = published_versions(target)
-    rows = rows_for_fleet(fleet_rows, pins, DIST_NAME, on_index)
-    return write(path, "ytcaption fleet", rows, DIST_NAME, on_index[-1] if on_index else None)
+            on_index = published_versions(target, dist_name)
+    rows = rows_for_fleet(fleet_rows, pins, dist_name, on_index)
+    return write(path, f"{dist_name}: the fleet", rows, dist_name, on_index[-1] if on_index else None)
