@@ -78,6 +78,11 @@ class Project:
     def normalized(self) -> str:
         return normalize(self.distribution)
 
+    @property
+    def owned_names(self) -> str:
+        """The index's YTC_INDEX_OWNED_NAMES entry: the import packages this distribution's wheels hold."""
+        return f"{self.distribution}={':'.join(self.import_names)}"
+
 
 def read_table(root: Path) -> dict[str, Any] | None:
     """The raw table of root/pyproject.toml, or None when the file or the table is missing."""

@@ -132,9 +132,13 @@ class Settings:
         return self.layout_at()
 
     def embedded(self, lay: Layout | None = None) -> EmbeddedIndex:
-        return embedded_index((lay or self.lay).index_home, self.config)
+        lay = lay or self.lay
+        return embedded_index(lay.index_home, self.config, lay.project.owned_names)
 
     def index(
         self, *, start: bool = False, report: Reporter | None = None, lay: Layout | None = None
     ) -> IndexTarget | None:
-        return resolve_index((lay or self.lay).index_home, self.config, start=start, report=report)
+        lay = lay or self.lay
+        return resolve_index(
+            lay.index_home, self.config, start=start, report=report, owned_names=lay.project.owned_names
+        )

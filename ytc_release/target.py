@@ -165,9 +165,9 @@ def resolve_configured(config: IndexConfig) -> IndexTarget | None:
     return None
 
 
-def embedded_index(index_home: Path, config: IndexConfig) -> EmbeddedIndex:
+def embedded_index(index_home: Path, config: IndexConfig, owned_names: str = "") -> EmbeddedIndex:
     """The embedded index of this checkout, on the settings' port."""
-    return EmbeddedIndex(index_home, config.index_port)
+    return EmbeddedIndex(index_home, config.index_port, owned_names)
 
 
 def embedded_target(index: EmbeddedIndex, config: IndexConfig | None = None) -> IndexTarget:
@@ -178,7 +178,12 @@ def embedded_target(index: EmbeddedIndex, config: IndexConfig | None = None) -> 
 
 
 def resolve_index(
-    index_home: Path, config: IndexConfig, *, start: bool = False, report: Reporter | None = None
+    index_home: Path,
+    config: IndexConfig,
+    *,
+    start: bool = False,
+    report: Reporter | None = None,
+    owned_names: str = "",
 ) -> IndexTarget | None:
     """The one answer to "which index" for every command: the configured one
     (TWINE_*, ~/.pypirc), else the embedded one. That is started only when
@@ -186,7 +191,7 @@ def resolve_index(
     configured = resolve_configured(config)
     if configured is not None:
         return configured
-    index = embedded_index(index_home, config)
+    index = embedded_index(index_home, config, owned_names)
     if index.url() is None:
         if not start:
             if report is not None:

@@ -156,7 +156,7 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     publish_clone = fresh_clone(repo_root, tmp_path / "publish")  # another machine: only the artifact
     first = "\n".join(run_job(publish["jobs"]["publish"], publish_clone, context, artifacts))
     assert "<== verify: ok" in first and f"uploaded: ytcaption_common-{V}-py3-none-any.whl" in first
-    assert "make release" in first  # the pin bump is the next, documented step
+    assert "ytc-release release" in first  # the pin bump is the next, documented step
     served = {f.filename: f.sha256 for f in project_files(embedded_target(live_index.index), "ytcaption-common")}
     built = {p.name: sha256_of(p) for p in (artifacts / "dist").iterdir() if p.name != "BUILD-TOOLCHAIN.txt"}
     assert served == built and len(built) == 2

@@ -148,6 +148,7 @@ ALLOWED_READERS = {
     "toolkit/runner.py": "clean_pip_env: a subprocess's environment, built from the current one",
     "index/client.py": "twine's environment, built from the current one",
     "pipeline/build.py": "`python -m build`'s environment, built from the current one",
+    "index/embedded.py": "the index server's environment, built from the current one (plus its owned names)",
     "images/podman.py": "podman's environment, built from the current one",
     "services/smoke.py": "the service's environment: a few variables of the current one (PATH, LC_*)",
     "toolkit/caches.py": "where caches live (XDG_CACHE_HOME, a test's own YTC_*_CACHE), as pip and uv decide it",

@@ -186,7 +186,7 @@ def run_images(lay: Layout, report: Reporter, config: IndexConfig, epoch: str | 
     report.say(f"base image {ensure_base_image(podman, lay.root / '.images' / 'python-3.11-slim.tar')}")
     # Always the embedded index, not resolve_index's answer: the check makes a reader account on it
     # (an operator's job on a configured index). The settings still give its home, port and CA.
-    index = embedded_index(lay.index_home, config)
+    index = embedded_index(lay.index_home, config, lay.project.owned_names)
     url, started = index.up()
     report.say(f"embedded index {'started' if started else 'running'} at {url}")
     target = embedded_target(index, config)

@@ -35,6 +35,9 @@ DEFAULT_PORT = 8080  # YTC_INDEX_PORT overrides it (resolved in ytc_release.sett
 class EmbeddedIndex:
     home: Path
     port: int = DEFAULT_PORT  # where `up` starts it (a running one keeps its own)
+    # YTC_INDEX_OWNED_NAMES for the server `up` starts: the configured library's import packages
+    # (`ytcaption-common=common`), which its wheels may hold besides the project's own name.
+    owned_names: str = ""
 
     @property
     def packages(self) -> Path:
@@ -177,6 +180,7 @@ class EmbeddedIndex:
                     "--htpasswd",
                     str(self.htpasswd),
                 ],
+                env={**os.environ, "YTC_INDEX_OWNED_NAMES": self.owned_names} if self.owned_names else None,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

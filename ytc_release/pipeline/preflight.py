@@ -63,7 +63,9 @@ def from_source(ctx: Context, done: Results) -> Preflight:
     for pin in pins:
         if not pin.held:
             locking.lock_python(pin.requirements.parent, ctx.lock_python)
-    target = resolve_index(lay.index_home, ctx.config, start=not ctx.dry_run, report=report)
+    target = resolve_index(
+        lay.index_home, ctx.config, start=not ctx.dry_run, report=report, owned_names=lay.project.owned_names
+    )
     published = _index_files(ctx, target, version)
     if target is not None:
         report.detail(f"index holds {len(published)} file(s) of {version}")
@@ -77,5 +79,5 @@ def from_dist(ctx: Context, done: Results) -> Preflight:
     artifacts = tuple(find_artifacts(lay.dist, lay.project.wheel_stem, version))
     for a in artifacts:
         report.detail(f"{a.sha256}  dist/{a.name}")
-    target = resolve_index(lay.index_home, ctx.config, start=True, report=report)
+    target = resolve_index(lay.index_home, ctx.config, start=True, report=report, owned_names=lay.project.owned_names)
     return Preflight(version, target, _index_files(ctx, target, version), artifacts=artifacts)
