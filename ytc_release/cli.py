@@ -16,6 +16,7 @@ from ytc_release.commands import (
     index,
     lock,
     migrate,
+    provenance,
     publish,
     release,
     smoke,
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.register(sub)
     migrate.register(sub, repo_help)
     smoke.register(sub, repo_help)
+    provenance.register(sub, repo_help)
     index.register(sub)
     return parser
 
