@@ -13,8 +13,8 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
         "provenance",
         help="rebuild a version from its recorded commit and compare every file with what the index serves",
     )
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("version", nargs="?", metavar="X.Y.Z", help="the version to check")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("version", nargs="?", metavar="X.Y.Z", help="the version to check (default: the source version)")
     which.add_argument("--all", action="store_true", help="check every version on the index")
     p.add_argument("--repository", help=repo_help)
     p.set_defaults(func=run)
@@ -40,7 +40,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         if not versions:
             raise ProvenanceError(f"{target.describe()} holds no file of {name}", "publish a release first")
     else:
-        versions = [args.version]
+        from ytc_release.version import read_version
+
+        versions = [args.version or read_version(lay.version_file)]
     if served.files and not served.keeps_records:
         report.say(
             f"note: {target.describe()} shows no provenance record for any file of {name} "
