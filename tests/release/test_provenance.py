@@ -8,14 +8,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.support.index import make_wheel, twine_upload
+from tests.support.pythons import SUPPORTED, present_pythons
 from tests.support.workspace import Workspace, make_workspace
 from ytc_release.pipeline.build import sha256_of
+from ytc_release.toolkit.runner import clean_pip_env
 from ytc_release.version import read_version
 
 DIST = "ytcaption-common"
@@ -170,3 +174,46 @@ def test_a_version_uploaded_without_a_record_is_reported(ws: Workspace, tmp_path
 
     missing = ws.ytc("provenance", "8.8.8")
     assert missing.returncode == 1 and "holds no file of this version" in missing.stdout
+
+
+def _other_python() -> tuple[str, str]:
+    """A supported Python other than the one running the tests (the oldest: tomli, not tomllib)."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    others = {v: p for v, p in present_pythons().items() if v != running}
+    assert others, f"only Python {running} is installed; the supported range is {', '.join(SUPPORTED)}"
+    version = min(others, key=lambda v: tuple(map(int, v.split("."))))
+    return version, others[version]
+
+
+@pytest.mark.slow
+def test_a_fresh_clone_on_another_python_reproduces_the_release(ws: Workspace, repo_root: Path, tmp_path: Path) -> None:
+    python_version, python = _other_python()
+    env = clean_pip_env()
+    venv = tmp_path / "venv"
+    subprocess.run([python, "-m", "venv", str(venv)], check=True, env=env)
+    tool = str(venv / "bin" / "python")
+    for args in (
+        ["--require-hashes", "--no-deps", "-r", str(repo_root / "requirements.lock")],
+        ["--no-deps", "--no-build-isolation", "-e", str(repo_root)],
+    ):
+        installed = subprocess.run(
+            [tool, "-m", "pip", "install", "-q", *args], env=env, capture_output=True, text=True, check=False
+        )
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    clone = tmp_path / "fresh"
+    subprocess.run(["git", "clone", "-q", str(ws.root), str(clone)], check=True)
+    v = read_version(repo_root / "common/src/ytcaption_common/__init__.py")  # the module's first release
+    checked = subprocess.run(
+        # The console script: its sys.path starts at the venv, never at the clone (3.10 has no -P).
+        [str(venv / "bin" / "ytc-release"), "provenance", v],
+        cwd=clone,
+        env=ws.env(YTC_REPO_ROOT=str(clone), YTC_PROVENANCE_CACHE=str(tmp_path / "cache")),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    out = checked.stdout + checked.stderr
+    assert checked.returncode == 0, f"Python {python_version}:\n{out}"
+    assert len(lines_of(out, "reproduced")) == 2, out
