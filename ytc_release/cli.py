@@ -17,6 +17,7 @@ from ytc_release.commands import (
     init,
     lock,
     migrate,
+    provenance,
     publish,
     release,
     smoke,
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.register(sub)
     migrate.register(sub, repo_help)
     smoke.register(sub, repo_help)
+    provenance.register(sub, repo_help)
     index.register(sub)
     return parser
 

@@ -115,6 +115,10 @@ class RedisServerError(ReleaseError):
     fix = "install one (`apt-get install redis-server`, or any redis-server on PATH) and run the command again"
 
 
+class ProvenanceError(ReleaseError):
+    fix = "see `ytc-release provenance --help` and the README's release section"
+
+
 class MigrateError(ReleaseError):
     fix = "read the lines above: commit or move the local changes, then run migrate again (or pass --force)"
 

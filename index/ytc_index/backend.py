@@ -36,6 +36,8 @@ from pypiserver.pkg_helpers import guess_pkgname_and_version, is_listed_path, no
 from ytc_index.archives import ArchiveLimits, BadArchive, check_archive
 from ytc_index.files import listed_files
 from ytc_index.names import NamePolicy, filename_problem, release_key, same_version
+from ytc_index.provenance import parse_comment
+from ytc_index.provenance import save as save_provenance
 from ytc_index.registry import PrivateNames
 from ytc_index.releases import Closed, admit, append_record, upload_lock
 
@@ -215,6 +217,8 @@ class FreshFileBackend(Backend):
         if not self.policy.allows(name):
             raise HTTPError(403, self.policy.refusal(name))
         user = str(request.environ.get("REMOTE_USER") or "anonymous")
+        # Where the file came from, as the uploader says (the form's standard `comment`; provenance.py).
+        provenance = parse_comment(request.forms.getunicode("comment"))
 
         def check(tmp: Path) -> None:
             try:
@@ -234,6 +238,9 @@ class FreshFileBackend(Backend):
         def record() -> None:  # under the lock too: the next upload's admit() sees who started the release
             now = time.time()
             entry = {"op": "upload", "time": now, "user": user, "file": filename}
+            if provenance is not None:
+                entry["provenance"] = provenance
+                save_provenance(self.state, name, filename, provenance)
             append_record(self.state, entry | {"project": name, "version": version})
             if self.on_upload is not None:
                 self.on_upload(name, filename, now)

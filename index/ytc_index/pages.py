@@ -42,6 +42,7 @@ from ytc_index import people_pages
 from ytc_index.archives import BadArchive, core_metadata
 from ytc_index.files import listed_files, replace_file
 from ytc_index.names import WHEEL, kind_of, release_key
+from ytc_index.provenance import PAGE_KEY, records_of
 from ytc_index.releases import read_records, read_yanked
 
 log = logging.getLogger("ytc_index")
@@ -105,8 +106,15 @@ def _version_key(version: str) -> tuple[int, Version | str]:
         return (0, version)
 
 
-def render_project(project: str, files: list[FileFacts], yanked: dict[tuple[str, str], str]) -> tuple[bytes, bytes]:
-    """(HTML page, JSON page) of one project; links are relative to /simple/<project>/."""
+def render_project(
+    project: str,
+    files: list[FileFacts],
+    yanked: dict[tuple[str, str], str],
+    provenance: dict[str, dict[str, object]] | None = None,
+) -> tuple[bytes, bytes]:
+    """(HTML page, JSON page) of one project; links are relative to /simple/<project>/.
+    `provenance`: {filename: record} of the files uploaded with one (provenance.py)."""
+    provenance = provenance or {}
     files = sorted(files, key=lambda f: (_version_key(f.version), f.filename))
     name = html.escape(project)
     lines = [
@@ -147,6 +155,8 @@ def render_project(project: str, files: list[FileFacts], yanked: dict[tuple[str,
                 "upload-time": _iso(f.upload_time),
             }
         )
+        if f.filename in provenance:  # a private key (PEP 700: a leading underscore is the index's own)
+            entries[-1][PAGE_KEY] = provenance[f.filename]
     lines += ["  </body>", "</html>", ""]
     versions = sorted({f.version for f in files}, key=_version_key)
     page = {"meta": {"api-version": API_VERSION}, "name": project, "versions": versions, "files": entries}
@@ -267,7 +277,9 @@ class PageWriter:
         existed = (directory / HTML_PAGE).exists()
         if facts:
             directory.mkdir(parents=True, exist_ok=True)
-            page_html, page_json = render_project(project, list(facts.values()), read_yanked(self.state))
+            page_html, page_json = render_project(
+                project, list(facts.values()), read_yanked(self.state), records_of(self.state, project)
+            )
             # JSON first: a client that finds the HTML page finds the JSON one too.
             _write_if_changed(directory / JSON_PAGE, page_json)
             _write_if_changed(directory / V1HTML_PAGE, page_html)

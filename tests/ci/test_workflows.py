@@ -45,12 +45,22 @@ def test_the_linters_are_real(tmp_path: Path) -> None:
 
 
 def test_workflow_promises() -> None:
-    ci, publish = load("ci.yml"), load("publish.yml")
-    assert ci["permissions"] == {} and publish["permissions"] == {}
+    ci, publish, provenance = load("ci.yml"), load("publish.yml"), load("provenance.yml")
+    assert ci["permissions"] == {} and publish["permissions"] == {} and provenance["permissions"] == {}
     assert publish["concurrency"]["cancel-in-progress"] is False
     assert publish["jobs"]["publish"]["environment"] == "ytcaption-index"
     assert publish["jobs"]["publish"]["needs"] == "build"
-    for workflow in (ci, publish):
+    # After each publish, and every week, the published files are rebuilt from their recorded commit.
+    assert publish["jobs"]["provenance"]["needs"] == "publish"
+    assert [s["run"] for s in publish["jobs"]["provenance"]["steps"] if "run" in s] == ["make provenance"]
+    assert provenance[True]["schedule"] and provenance["jobs"]["provenance"]["environment"] == "ytcaption-index"
+    assert [s["run"] for s in provenance["jobs"]["provenance"]["steps"] if "run" in s] == ["make provenance-all"]
+    for workflow in (ci, publish, provenance):
+        for job in workflow["jobs"].values():
+            checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
+            if any("provenance" in s.get("run", "") for s in job["steps"]):
+                assert checkout["with"]["fetch-depth"] == 0  # SOURCE_DATE_EPOCH needs the whole history
+    for workflow in (ci, publish, provenance):
         for job in workflow["jobs"].values():
             assert job["permissions"] == {"contents": "read"}
             for step in job["steps"]:
@@ -168,6 +178,13 @@ def test_publish_workflow_steps_publish_verify_and_rerun_as_a_no_op(
     second_clone = fresh_clone(repo_root, tmp_path / "publish-again")
     second = "\n".join(run_job(publish["jobs"]["publish"], second_clone, context, artifacts))
     assert "nothing uploaded (no-op)" in second
+
+    # The provenance job, on a third machine: the commit the upload recorded, rebuilt, gives the same bytes.
+    proven = "\n".join(
+        run_job(publish["jobs"]["provenance"], fresh_clone(repo_root, tmp_path / "prov"), context, artifacts)
+    )
+    assert sorted(re.findall(r"^\s*reproduced\s+(\S+)", proven, re.M)) == sorted(built)
+    assert "DIFFERS" not in proven
 
 
 # -- guards -----------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_every_command_has_its_own_module() -> None:
     commands = set(sub.choices)
     assert commands == {
         "build", "release", "publish", "bump", "status", "check", "guard", "images",
-        "lock", "fleet", "migrate", "smoke", "index", "init",
+        "lock", "fleet", "migrate", "smoke", "index", "init", "provenance",
     }  # fmt: skip
     for name in commands:
         func = sub.choices[name].get_default("func")

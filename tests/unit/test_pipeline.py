@@ -103,8 +103,10 @@ def test_results_are_not_shared_state() -> None:
 
 def test_release_and_publish_are_configurations_of_the_same_steps() -> None:
     titles = lambda plan: [s.title for s in plan]  # noqa: E731
-    assert titles(plans.RELEASE) == ["preflight", "tests", "build", "check", "publish", "verify", "pin"]
-    assert titles(plans.PUBLISH_BUILT) == ["preflight", "check", "publish", "verify"]
-    assert titles(plans.DRY_RUN) == ["preflight", "tests"]
-    shared = {plans.CHECK, plans.PUBLISH, plans.VERIFY}
+    assert titles(plans.RELEASE) == [
+        "preflight", "source", "tests", "build", "check", "publish", "verify", "provenance", "pin",
+    ]  # fmt: skip
+    assert titles(plans.PUBLISH_BUILT) == ["preflight", "source", "check", "publish", "verify", "provenance"]
+    assert titles(plans.DRY_RUN) == ["preflight", "source", "tests"]
+    shared = {plans.SOURCE, plans.CHECK, plans.PUBLISH, plans.VERIFY, plans.RECORD}
     assert shared <= set(plans.RELEASE) and shared <= set(plans.PUBLISH_BUILT)

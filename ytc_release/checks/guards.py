@@ -18,6 +18,11 @@ TAG_PATTERN = re.compile(r"^common-v(?P<version>\d+\.\d+\.\d+)$")
 _NULL_SHA = re.compile(r"^0+$")
 
 
+def release_tag(version: str) -> str:
+    """The tag of a release (the one TAG_PATTERN reads back)."""
+    return f"common-v{version}"
+
+
 def check_tag(lay: Layout, tag: str) -> str:
     match = TAG_PATTERN.match(tag.removeprefix("refs/tags/"))
     if not match:

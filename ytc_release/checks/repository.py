@@ -175,7 +175,17 @@ def check_workflows(lay: Layout) -> list[str]:
     return lint_workflows(lay.root)
 
 
-def run_checks(lay: Layout, report: Reporter, *, config: IndexConfig, tools: bool = True, offline: bool = False) -> int:
+def run_checks(
+    lay: Layout,
+    report: Reporter,
+    *,
+    config: IndexConfig,
+    tools: bool = True,
+    offline: bool = False,
+    require_provenance: bool = False,
+) -> int:
+    from ytc_release.provenance.locks import unproven_locks
+
     checks: list[tuple[str, Callable[[], list[str]]]] = [
         ("no copied common (folders, -e paths, COPY common, distribute_common.sh)", lambda: check_no_copies(lay)),
         ("installs use a single index (no --extra-index-url)", lambda: check_single_index(lay)),
@@ -191,6 +201,8 @@ def run_checks(lay: Layout, report: Reporter, *, config: IndexConfig, tools: boo
                 lambda: check_locks_on_index(lay, config),
             )
         )
+    if require_provenance:
+        checks.append(("locked library files were reproduced from their commit", lambda: unproven_locks(lay)))
     if tools:
         checks += [
             ("hadolint on every Dockerfile", lambda: check_dockerfiles(lay)),
@@ -207,6 +219,9 @@ def run_checks(lay: Layout, report: Reporter, *, config: IndexConfig, tools: boo
         for problem in problems:
             report.detail(problem)
         failed += bool(problems)
+    if not require_provenance:  # reported, not failed: --require-provenance makes it a check
+        for problem in unproven_locks(lay):
+            report.say(f"note {problem}")
     if failed:
         raise CheckFailedError(f"{failed} check(s) failed; see the lines marked FAIL above")
     return 0

@@ -12,6 +12,12 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
     p.add_argument("--repository", help=repo_help)
     p.add_argument("--no-tools", action="store_true", help="skip hadolint, the compose schema and workflow linters")
     p.add_argument("--offline", action="store_true", help="do not check the pins against an index")
+    p.add_argument(
+        "--require-provenance",
+        action="store_true",
+        help="fail on a service lock that allows a library file `ytc-release provenance` has not reproduced "
+        "(without it, such locks are reported as notes)",
+    )
     p.set_defaults(func=run)
 
 
@@ -19,5 +25,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.checks.repository import run_checks
 
     return run_checks(
-        settings.lay, settings.report, config=settings.config, tools=not args.no_tools, offline=args.offline
+        settings.lay,
+        settings.report,
+        config=settings.config,
+        tools=not args.no_tools,
+        offline=args.offline,
+        require_provenance=args.require_provenance,
     )

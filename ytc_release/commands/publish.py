@@ -12,6 +12,11 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
     p = sub.add_parser("publish", help="publish the files already in dist/ (CI's publish job), then verify")
     p.add_argument("--repository", help=repo_help)
     p.add_argument("--version", help="the version whose files to publish (default: the source version)")
+    p.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="publish although the library has uncommitted changes (the upload's record says so; no tag)",
+    )
     p.set_defaults(func=run)
 
 
@@ -20,7 +25,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from ytc_release.pipeline.steps import Context, run_steps
 
     ctx = Context(
-        settings.lay, settings.report, config=settings.config, version=args.version, lock_python=settings.lock_python
+        settings.lay,
+        settings.report,
+        config=settings.config,
+        version=args.version,
+        lock_python=settings.lock_python,
+        allow_dirty=args.allow_dirty,
     )
     done = run_steps(plans.PUBLISH_BUILT, ctx)
     summary.summary(ctx, done)

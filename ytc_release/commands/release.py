@@ -12,6 +12,11 @@ def register(sub: argparse._SubParsersAction, repo_help: str) -> None:
     p.add_argument("--dry-run", action="store_true", help="show what would happen; change nothing")
     p.add_argument("--repository", help=repo_help)
     p.add_argument("--skip-tests", action="store_true", help="do not run the tests of common (the tests step)")
+    p.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="publish although the library has uncommitted changes (the upload's record says so; no tag)",
+    )
     p.set_defaults(func=run)
 
 
@@ -27,6 +32,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         skip_tests=args.skip_tests,
         source_date_epoch=settings.source_date_epoch,
         lock_python=settings.lock_python,
+        allow_dirty=args.allow_dirty,
     )
     done = run_steps(plans.DRY_RUN if args.dry_run else plans.RELEASE, ctx)
     if args.dry_run:

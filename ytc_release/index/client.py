@@ -102,8 +102,9 @@ def check_reachable_and_credentials(target: IndexTarget) -> None:
         raise IndexUnreachableError(f"the index answered HTTP {resp.status} to an authenticated request at {base}")
 
 
-def twine_upload_command(upload_url: str, *files: Path) -> list[str]:
-    """twine's upload, never prompting; credentials come from TWINE_* in the environment."""
+def twine_upload_command(upload_url: str, *files: Path, comment: str | None = None) -> list[str]:
+    """twine's upload, never prompting; credentials come from TWINE_* in the environment.
+    ``comment`` goes in the upload form's standard `comment` field (our provenance record)."""
     return [
         sys.executable,
         "-m",
@@ -113,16 +114,17 @@ def twine_upload_command(upload_url: str, *files: Path) -> list[str]:
         "--disable-progress-bar",
         "--repository-url",
         upload_url,
+        *(["--comment", comment] if comment else []),
         *map(str, files),
     ]
 
 
-def upload(target: IndexTarget, path: Path) -> None:
+def upload(target: IndexTarget, path: Path, comment: str | None = None) -> None:
     # Credentials and the CA bundle travel in the environment, never in argv (`ps` shows argv).
     env = target.tool_env(dict(os.environ, TWINE_PASSWORD=target.password, TWINE_USERNAME=target.username))
     env.pop("TWINE_REPOSITORY", None)
     run_checked(
-        twine_upload_command(target.upload_url, path),
+        twine_upload_command(target.upload_url, path, comment=comment),
         env=env,
         timeout=600,
         error=UploadError,

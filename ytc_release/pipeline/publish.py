@@ -11,6 +11,7 @@ from ytc_release.index import client
 from ytc_release.index.client import IndexedFile
 from ytc_release.pipeline.build import Artifact
 from ytc_release.pipeline.steps import Context, Results
+from ytc_release.provenance.source import read_toolchain, upload_comment
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,12 @@ def step(ctx: Context, done: Results) -> Published:
     if not missing:
         ctx.report.detail(f"{ready.version} is already on the index with identical files: nothing to upload")
     uploaded: list[str] = []
+    # Each upload names its commit, the tree's state and the toolchain (provenance/source.py).
+    comment = upload_comment(done.source, read_toolchain(ctx.lay.dist)) if done.source else None
     # Wheel first: once it is up, installs work even if the sdist upload is interrupted.
     for artifact in sorted(missing, key=lambda a: not a.name.endswith(".whl")):
         try:
-            client.upload(ready.index, artifact.path)
+            client.upload(ready.index, artifact.path, comment=comment)
         except UploadError as err:
             done_names = ", ".join(uploaded) or "none"
             raise UploadError(f"{err.problem}\n    already uploaded in this run: {done_names}") from err

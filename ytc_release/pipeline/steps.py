@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the results' types; the step modules import this one
     from ytc_release.pipeline.pin import Pinned
     from ytc_release.pipeline.preflight import Preflight
     from ytc_release.pipeline.publish import Published
+    from ytc_release.provenance.source import SourceState
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Context:
     skip_tests: bool = False
     source_date_epoch: str | None = None  # SOURCE_DATE_EPOCH (default: the last commit of common/)
     lock_python: str | None = None  # YTC_LOCK_PYTHON: a lock's Python when the base image does not say
+    allow_dirty: bool = False  # --allow-dirty: release a library folder with uncommitted changes (recorded so)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Results:
     """What the steps so far returned, one field per step."""
 
     preflight: Preflight | None = None
+    source: SourceState | None = None  # the commit built, and whether the library's tree was clean
     build: tuple[Artifact, ...] = ()
     publish: Published | None = None
     pin: Pinned | None = None

@@ -34,6 +34,8 @@ def summary(ctx: Context, done: Results) -> None:
     report.detail(f"index:    {ready.describe_index()}")
     for a in done.artifacts:
         report.detail(f"sha256:   {a.sha256}  {a.name}")
+    if done.source is not None:
+        report.detail(f"commit:   {done.source.commit} ({done.source.tree} {ctx.lay.project.library}/)")
     if done.publish is not None and done.publish.already_published:
         report.detail("publish:  already on the index with identical files — nothing uploaded (no-op)")
     elif done.publish is not None and done.publish.uploaded:
