@@ -37,7 +37,8 @@ def podman(repo_root: Path) -> Podman:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIndex]:
-    live = start_index(tmp_path_factory.mktemp("index"))
+    # Today's library is ytcaption-common with the import package `common`, as its table says.
+    live = start_index(tmp_path_factory.mktemp("index"), owned_names="ytcaption-common=common")
     yield live
     live.stop()
 

@@ -33,8 +33,9 @@ class LiveIndex:
         self.index.down()
 
 
-def start_index(home: Path, port: int | None = None) -> LiveIndex:
-    index = EmbeddedIndex(home)
+def start_index(home: Path, port: int | None = None, owned_names: str = "") -> LiveIndex:
+    """An embedded index on a free port; ``owned_names`` as the tool passes the configured library's."""
+    index = EmbeddedIndex(home, owned_names=owned_names)
     url, _ = index.up(port or free_port())
     return LiveIndex(index, url)
 
