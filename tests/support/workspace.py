@@ -57,6 +57,8 @@ class Workspace:
 
 def make_workspace(repo_root: Path, base: Path) -> Workspace:
     root = base / "repo"
-    subprocess.run(["git", "clone", "-q", str(repo_root), str(root)], check=True)
+    # --no-tags: a developer who released in this checkout has tagged it; the workspace's own
+    # releases make their own tags.
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(repo_root), str(root)], check=True)
     (base / "home").mkdir()
     return Workspace(root, base / "index", free_port())
