@@ -5,18 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from ytc_release.images.podman import Podman, ensure_base_image, ensure_installed
-
-
-@pytest.fixture(scope="module")
-def podman(repo_root: Path) -> Podman:
-    ensure_installed()
-    engine = Podman(repo_root / ".images")
-    engine.configure()
-    ensure_base_image(engine, repo_root / ".images" / "python-3.11-slim.tar")
-    return engine
+from ytc_release.images.podman import Podman
 
 
 def test_a_pip_conf_baked_into_a_layer_is_found(podman: Podman, tmp_path: Path) -> None:

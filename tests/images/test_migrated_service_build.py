@@ -17,22 +17,13 @@ import pytest
 from tests.migrate.today_tree import SERVICES, VERSION, build, wheel
 from tests.support.cli import run_cli
 from tests.support.index import LiveIndex, start_index, twine_upload
-from ytc_release.images.podman import Podman, ensure_base_image, ensure_installed, running_container
+from ytc_release.images.podman import Podman, running_container
 from ytc_release.images.services import _pip_conf, _secret_in_layers, _wait_health
 from ytc_release.services import locking
 from ytc_release.target import IndexTarget
 from ytc_release.toolkit.ports import free_port
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def podman(repo_root: Path) -> Podman:
-    ensure_installed()
-    engine = Podman(repo_root / ".images")
-    engine.configure()
-    ensure_base_image(engine, repo_root / ".images" / "python-3.11-slim.tar")
-    return engine
 
 
 @pytest.fixture(scope="module")
